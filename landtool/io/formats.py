@@ -1,0 +1,304 @@
+"""Raw reading and writing of vector files, by format, before any catalog logic.
+
+Formats: GeoPackage, Shapefile (also zipped), GeoJSON, KML and KMZ, CSV (a WKT column, or
+lon/lat columns), and MRPAM corner coordinate lists (``.txt``, or a CSV with a point-number
+column). All GDAL I/O goes through pyogrio; writes go to a temporary file that is moved into
+place only when complete, so a failed write never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+
+from landtool.errors import EmptyLayerError, LayerLoadError
+
+_OGR_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError)
+
+SUFFIX_FORMATS = {
+    ".gpkg": "GeoPackage",
+    ".shp": "Shapefile",
+    ".zip": "zipped Shapefile",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".kml": "KML",
+    ".kmz": "KMZ",
+    ".csv": "CSV",
+    ".txt": "corner coordinate list",
+}
+
+WRITE_DRIVERS = {
+    ".gpkg": "GPKG",
+    ".shp": "ESRI Shapefile",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".kml": "KML",
+    ".kmz": "LIBKML",
+    ".csv": "CSV",
+}
+
+_LON_NAMES = ("lon", "lng", "long", "longitude", "уртраг")
+_LAT_NAMES = ("lat", "latitude", "өргөрөг")
+_XY_NAMES = (("x", "y"), ("easting", "northing"))
+_WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape")
+_NUMBER_NAMES = ("№", "no", "no.", "n", "point", "цэг", "дугаар", "point_no")
+
+
+def file_format(path: Path) -> str:
+    """The format name of ``path`` from its suffix, or a LayerLoadError listing the known ones."""
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise LayerLoadError(
+            f"unknown file type {path.suffix!r}",
+            path=path,
+            hint="landtool reads " + ", ".join(f"{s} ({f})" for s, f in SUFFIX_FORMATS.items()),
+        )
+    return fmt
+
+
+def _check_exists(path: Path) -> None:
+    if not path.exists():
+        raise LayerLoadError("the file does not exist", path=path,
+                             hint="check the path and the file name")
+    if path.is_dir():
+        raise LayerLoadError("this is a folder, not a file", path=path,
+                             hint="name the .gpkg, .shp, .geojson, .kml or .csv file itself")
+    if path.stat().st_size == 0:
+        raise EmptyLayerError("the file is empty (0 bytes)", path=path,
+                              hint="export the layer again from the program that made it")
+
+
+def _ogr_path(path: Path) -> str:
+    if path.suffix.lower() == ".zip":
+        if not zipfile.is_zipfile(path):
+            raise LayerLoadError("not a valid zip archive (corrupt or truncated)", path=path,
+                                 hint="make the zip again from the shapefile's files")
+        names = zipfile.ZipFile(path).namelist()
+        if not any(n.lower().endswith(".shp") for n in names):
+            raise LayerLoadError("the zip archive holds no .shp file", path=path,
+                                 hint="zip the .shp together with its .shx, .dbf and .prj")
+        return f"/vsizip/{path}"
+    return str(path)
+
+
+def list_layers(path: Path) -> list[str]:
+    """The layer names in a file (one for most formats)."""
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(_ogr_path(path))]
+    except _OGR_ERRORS as exc:
+        raise LayerLoadError(
+            f"cannot read this {file_format(path)} file: it is corrupt or not a "
+            f"{file_format(path)} ({exc})",
+            path=path,
+            hint="open it in QGIS to check it, or export it again",
+        ) from exc
+
+
+def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    ogr_path = _ogr_path(path)
+    layers = list_layers(path)
+    fmt = file_format(path)
+    if layer is not None and layer not in layers:
+        raise LayerLoadError(f"there is no layer {layer!r} in the file", path=path,
+                             hint=f"its layers are: {', '.join(layers)}")
+    try:
+        if layer is None and fmt in ("KML", "KMZ") and len(layers) > 1:
+            # Google Earth files keep features in folders, which GDAL reads as layers.
+            parts = [pyogrio.read_dataframe(ogr_path, layer=name) for name in layers]
+            parts = [p for p in parts if len(p)]
+            if not parts:
+                return pyogrio.read_dataframe(ogr_path, layer=layers[0], max_features=0)
+            return pd.concat(parts, ignore_index=True)
+        if layer is None and len(layers) > 1:
+            raise LayerLoadError(
+                f"the file has {len(layers)} layers and I cannot tell which one to read",
+                path=path,
+                hint=f"name one with --source-layer; its layers are: {', '.join(layers)}",
+            )
+        return pyogrio.read_dataframe(ogr_path, layer=layer)
+    except _OGR_ERRORS as exc:
+        raise LayerLoadError(f"cannot read this {fmt} file: {exc}", path=path,
+                             hint="open it in QGIS to check it, or export it again") from exc
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    for enc in ("utf-8-sig", "cp1251"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise LayerLoadError("the text is in an encoding I cannot read", path=path,
+                         hint="save it as UTF-8")
+
+
+def _find(columns, names) -> str | None:
+    lower = {str(c).strip().lower(): c for c in columns}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    return None
+
+
+def _read_csv(path: Path, *, polygons: bool | None) -> gpd.GeoDataFrame:
+    """CSV with a WKT column, lon/lat (or x/y) columns, or a corner list with point numbers."""
+    from io import StringIO
+
+    text = _read_text(path)
+    try:
+        df = pd.read_csv(StringIO(text), sep=None, engine="python", dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise LayerLoadError(f"cannot read this CSV file: {exc}", path=path,
+                             hint="check the separators and quotes on the line named") from exc
+    if df.empty:
+        raise EmptyLayerError("the CSV file has a header but no rows", path=path)
+    wkt = _find(df.columns, _WKT_NAMES)
+    if wkt is not None:
+        geoms = []
+        for i, value in enumerate(df[wkt]):
+            try:
+                geoms.append(shapely.from_wkt(value))
+            except shapely.errors.GEOSException as exc:
+                raise LayerLoadError(
+                    f"column {wkt} does not hold valid WKT ({exc})", path=path,
+                    feature=f"row {i + 2}", hint="fix the geometry text on that row",
+                ) from exc
+        return gpd.GeoDataFrame(df.drop(columns=[wkt]), geometry=geoms, crs=None)
+    lon, lat = _find(df.columns, _LON_NAMES), _find(df.columns, _LAT_NAMES)
+    number = _find(df.columns, _NUMBER_NAMES)
+    if lon is not None and lat is not None and number is not None and polygons is not False:
+        return read_corners(path, text=text)
+    if lon is not None and lat is not None:
+        crs = "EPSG:4326"  # the header says degrees: WGS 84 unless --crs says otherwise
+        xcol, ycol = lon, lat
+    else:
+        for xn, yn in _XY_NAMES:
+            xcol, ycol = _find(df.columns, (xn,)), _find(df.columns, (yn,))
+            if xcol is not None and ycol is not None:
+                break
+        else:
+            raise LayerLoadError(
+                "the CSV has no geometry: no WKT column and no lon/lat or x/y columns",
+                path=path,
+                hint="name the columns lon and lat (or wkt); its columns are: "
+                + ", ".join(map(str, df.columns)),
+            )
+        crs = None
+    from landtool.io.corners import parse_dms  # DMS and comma decimals in point files too
+
+    coords = []
+    for i, (xv, yv) in enumerate(zip(df[xcol], df[ycol], strict=True)):
+        try:
+            coords.append((parse_dms(str(xv)), parse_dms(str(yv))))
+        except LayerLoadError as exc:
+            raise LayerLoadError(exc.message, path=path, feature=f"row {i + 2}",
+                                 hint=exc.hint) from exc
+    geoms = [shapely.Point(x, y) for x, y in coords]
+    return gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=geoms, crs=crs)
+
+
+def read_corners(path: Path, *, text: str | None = None) -> gpd.GeoDataFrame:
+    """An MRPAM corner list as polygons (WGS 84 degrees unless the caller says otherwise)."""
+    from landtool.io.corners import parse_corner_list
+
+    polygons, _notes = parse_corner_list(text if text is not None else _read_text(path),
+                                         source=path)
+    return gpd.GeoDataFrame(
+        {
+            "name": [p.name for p in polygons],
+            "declared_area_ha": [p.declared_area_ha for p in polygons],
+            "n_corners": [len(p.corners) for p in polygons],
+        },
+        geometry=[p.polygon for p in polygons],
+        crs="EPSG:4326",
+    )
+
+
+def read_raw(path: str | Path, *, layer: str | None = None,
+             polygons: bool | None = None) -> gpd.GeoDataFrame:
+    """Read a vector file as it is: its own fields, its own CRS (None if it has none).
+
+    ``polygons`` tells a CSV with point numbers and lon/lat whether it is a corner list
+    (True), a table of points (False), or to decide by its columns (None).
+    """
+    path = Path(path)
+    fmt = file_format(path)
+    _check_exists(path)
+    if fmt == "CSV":
+        gdf = _read_csv(path, polygons=polygons)
+    elif fmt == "corner coordinate list":
+        gdf = read_corners(path)
+    else:
+        gdf = _read_ogr(path, layer)
+    if len(gdf) == 0:
+        raise EmptyLayerError(f"the {fmt} file holds no features", path=path,
+                              hint="check that you exported the right layer")
+    if gdf.geometry.name != "geometry":
+        gdf = gdf.rename_geometry("geometry")
+    if shapely.has_z(gdf.geometry.values).any():
+        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
+    return gdf
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # GDAL wants to create the file itself
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        for leftover in tmp.parent.glob(f"{tmp.stem}.*"):  # shapefile sidecars too
+            leftover.unlink(missing_ok=True)
+
+
+def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> None:
+    """Write a layer to any supported format by suffix, atomically (all or nothing)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        from landtool.io.corners import write_corner_list
+
+        write_corner_list(gdf, path)
+        return
+    driver = WRITE_DRIVERS.get(suffix)
+    if driver is None:
+        raise LayerLoadError(f"cannot write {suffix!r} files", path=path,
+                             hint="write one of: " + ", ".join(sorted(WRITE_DRIVERS)) + ", .txt")
+    if driver == "CSV":
+        out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        # Full precision: to_wkt() rounds to 6 decimals by default (~0.1 m in degrees, more
+        # in metres), which would make a CSV round trip change areas and validity.
+        out["wkt"] = gdf.geometry.to_wkt(rounding_precision=-1)
+        with atomic_path(path) as tmp:
+            out.to_csv(tmp, index=False)
+        return
+    if driver in ("KML", "LIBKML"):
+        gdf = gdf.to_crs(4326)
+    if suffix == ".shp":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmpdir:
+            tmp = Path(tmpdir) / path.name
+            pyogrio.write_dataframe(gdf, tmp, driver=driver, encoding="UTF-8")
+            for part in Path(tmpdir).iterdir():
+                os.replace(part, path.with_suffix(part.suffix))
+        return
+    with atomic_path(path) as tmp:
+        pyogrio.write_dataframe(gdf, tmp, driver=driver, layer=layer or path.stem)

@@ -1,0 +1,114 @@
+"""Geometry validity: repair with ``make_valid`` and report every repair by feature id.
+
+A geometry valid in lon/lat can become invalid once projected (licence MV-00017425 in the sample
+data has a nearly collinear edge that folds back on itself in UTM), so :func:`project` repairs
+after reprojecting too. Repairs keep the geometry's own family: polygons stay polygonal, and
+parts that collapse to lines or points are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from landtool.catalog import GeometryKind
+
+_FAMILY_TYPES = {
+    GeometryKind.POLYGON: {"Polygon", "MultiPolygon"},
+    GeometryKind.LINE: {"LineString", "MultiLineString", "LinearRing"},
+    GeometryKind.POINT: {"Point", "MultiPoint"},
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something found while loading or checking a layer, reported to the user."""
+
+    feature: str | None
+    what: str  # "repaired", "dropped", "outside", "warning", "note"
+    message: str
+
+    def __str__(self) -> str:
+        where = f"feature {self.feature}: " if self.feature is not None else ""
+        return f"[{self.what}] {where}{self.message}"
+
+
+def _extract(geom, family: GeometryKind):
+    """The parts of ``geom`` of the family, merged into one geometry (or None)."""
+    wanted = _FAMILY_TYPES[family]
+    if geom.geom_type in wanted:
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in wanted]
+    if not parts:
+        return None
+    if family is GeometryKind.POLYGON:
+        return shapely.union_all(parts)
+    if family is GeometryKind.LINE:
+        return shapely.MultiLineString([p for q in parts for p in shapely.get_parts(q)])
+    return shapely.MultiPoint([p for q in parts for p in shapely.get_parts(q)])
+
+
+def repair(
+    geoms: gpd.GeoSeries, ids, family: GeometryKind, *, stage: str = ""
+) -> tuple[gpd.GeoSeries, list[Problem]]:
+    """Repair invalid geometries with ``make_valid``, keeping the family; report each by id.
+
+    Returns the repaired series (same index; a geometry with nothing left becomes None) and
+    one :class:`Problem` per repaired or emptied feature.
+    """
+    values = geoms.values
+    invalid = ~shapely.is_valid(values) & ~shapely.is_missing(values)
+    problems: list[Problem] = []
+    if not invalid.any():
+        return geoms, problems
+    out = np.array(values, dtype=object)
+    suffix = f" {stage}" if stage else ""
+    for i in np.flatnonzero(invalid):
+        geom = values[i]
+        reason = shapely.is_valid_reason(geom)
+        fixed = _extract(shapely.make_valid(geom), family)
+        fid = str(ids[i])
+        if fixed is None or fixed.is_empty:
+            out[i] = None
+            problems.append(Problem(fid, "dropped", f"invalid{suffix} ({reason}); nothing "
+                                    "usable was left after repair, so it was left out"))
+        else:
+            out[i] = fixed
+            problems.append(Problem(fid, "repaired", f"invalid{suffix} ({reason}); repaired "
+                                    "with make_valid"))
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs), problems
+
+
+def family_mismatch(geoms: gpd.GeoSeries, family: GeometryKind) -> np.ndarray:
+    """Boolean mask of geometries that are not of the family (missing ones excluded)."""
+    types = geoms.geom_type.to_numpy()
+    present = ~shapely.is_missing(geoms.values)
+    return present & ~np.isin(types, list(_FAMILY_TYPES[family]))
+
+
+def project(
+    gdf: gpd.GeoDataFrame, crs, family: GeometryKind, ids=None
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Reproject ``gdf`` to ``crs`` and repair what the projection made invalid."""
+    out = gdf.to_crs(crs)
+    ids = ids if ids is not None else [str(i) for i in gdf.index]
+    fixed, problems = repair(out.geometry, list(ids), family, stage=f"after projection to {crs}")
+    if problems:
+        out = out.set_geometry(fixed)
+    return out, problems
+
+
+def to_multi(geoms: gpd.GeoSeries, family: GeometryKind) -> gpd.GeoSeries:
+    """Promote to one geometry type per layer: MultiPolygon, MultiLineString, or Point."""
+    if family is GeometryKind.POINT:
+        if (geoms.geom_type == "MultiPoint").any():
+            return geoms.apply(
+                lambda g: g if g is None or g.geom_type == "MultiPoint" else shapely.MultiPoint([g])
+            )
+        return geoms
+    multi = shapely.MultiPolygon if family is GeometryKind.POLYGON else shapely.MultiLineString
+    single = "Polygon" if family is GeometryKind.POLYGON else "LineString"
+    return geoms.apply(lambda g: multi([g]) if g is not None and g.geom_type == single else g)

@@ -1,0 +1,281 @@
+"""A workspace: one GeoPackage file holding every layer of a project.
+
+Each layer is a GeoPackage table in EPSG:4326; the table ``landtool_layers`` records, for each,
+its catalog kind, where it came from, how it was reprojected and what was repaired. Every change
+is made on a copy beside the file and moved into place only when complete, so a failed import or
+an interruption leaves the workspace exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from landtool.catalog import get_kind
+from landtool.crs import MONGOLIA_BOUNDS
+from landtool.errors import LandtoolError, WorkspaceError
+from landtool.geodesy import MONGOLIA_ALBERS
+from landtool.io.load import LoadedLayer
+from landtool.validate import project
+
+META_TABLE = "landtool_layers"
+INFO_TABLE = "landtool_workspace"
+FORMAT_VERSION = "1"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    """What the workspace records about one of its layers."""
+
+    name: str
+    kind: str
+    source: str
+    added_at: str
+    feature_count: int
+    reprojection: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """A description of a layer as it is now, for ``workspace info``."""
+
+    record: LayerRecord
+    feature_count: int
+    geometry_type: str
+    crs: str
+    extent: tuple[float, float, float, float]
+    problems: tuple[str, ...]
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Workspace:
+    """An existing workspace GeoPackage.
+
+    Examples
+    --------
+    >>> ws = Workspace.init("project.gpkg")                     # doctest: +SKIP
+    >>> ws.add(load_layer("licences.shp", "licences"))          # doctest: +SKIP
+    >>> [r.name for r in ws.layers()]                           # doctest: +SKIP
+    ['licences']
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise WorkspaceError("the workspace does not exist", path=self.path,
+                                 hint="create it with `landtool workspace init`")
+        try:
+            tables = {name for name, _ in pyogrio.list_layers(self.path)}
+        except Exception as exc:  # pyogrio raises several kinds for a non-GeoPackage
+            raise WorkspaceError(f"not a readable GeoPackage ({exc})", path=self.path,
+                                 hint="open a .gpkg made by `landtool workspace init`") from exc
+        if META_TABLE not in tables:
+            raise WorkspaceError(
+                "this GeoPackage is not a landtool workspace (no landtool_layers table)",
+                path=self.path,
+                hint="create a workspace with `landtool workspace init` and add the "
+                "GeoPackage's layers to it with `landtool workspace add`",
+            )
+
+    # -- creating -------------------------------------------------------------------------
+    @classmethod
+    def init(cls, path: str | Path, *, title: str = "", overwrite: bool = False) -> Workspace:
+        """Create an empty workspace at ``path``."""
+        path = Path(path)
+        if path.suffix.lower() != ".gpkg":
+            raise WorkspaceError("a workspace is a GeoPackage: its name must end in .gpkg",
+                                 path=path)
+        if path.exists() and not overwrite:
+            raise WorkspaceError("the file already exists", path=path,
+                                 hint="choose another name, or pass --force to replace it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic_copy(None, path) as tmp:
+            info = pd.DataFrame({"key": ["format_version", "created_at", "title"],
+                                 "value": [FORMAT_VERSION, _now(), title]})
+            pyogrio.write_dataframe(info, tmp, layer=INFO_TABLE, driver="GPKG")
+            _write_meta(tmp, [])
+        return cls(path)
+
+    # -- reading --------------------------------------------------------------------------
+    def layers(self) -> list[LayerRecord]:
+        """The records of every layer, in the order they were added."""
+        df = pyogrio.read_dataframe(self.path, layer=META_TABLE, read_geometry=False)
+        return [
+            LayerRecord(r.name, r.kind, r.source, r.added_at, int(r.feature_count),
+                        r.reprojection, tuple(json.loads(r.problems)))
+            for r in df.itertuples()
+        ]
+
+    def layer_names(self) -> list[str]:
+        return [r.name for r in self.layers()]
+
+    def record(self, name: str) -> LayerRecord:
+        for r in self.layers():
+            if r.name == name:
+                return r
+        raise WorkspaceError(f"the workspace has no layer {name!r}", path=self.path,
+                             hint=f"its layers are: {', '.join(self.layer_names()) or '(none)'}")
+
+    def read(self, name: str, *, bbox=None) -> gpd.GeoDataFrame:
+        """One layer as a GeoDataFrame in EPSG:4326."""
+        self.record(name)
+        return pyogrio.read_dataframe(self.path, layer=name, bbox=bbox)
+
+    def layers_of_kind(self, kind: str) -> list[str]:
+        return [r.name for r in self.layers() if r.kind == kind]
+
+    def info(self) -> list[LayerInfo]:
+        """Every layer with its kind, feature count, CRS, extent and validity problems now."""
+        out = []
+        for rec in self.layers():
+            gdf = self.read(rec.name)
+            out.append(LayerInfo(rec, len(gdf), _geometry_type(gdf), _crs_label(gdf),
+                                 tuple(float(v) for v in gdf.total_bounds),
+                                 tuple(_current_problems(gdf, rec.kind))))
+        return out
+
+    # -- changing -------------------------------------------------------------------------
+    def add(self, layer: LoadedLayer, *, name: str | None = None,
+            replace: bool = False) -> LayerRecord:
+        """Store a loaded layer; the workspace is unchanged if anything fails."""
+        name = name or layer.kind.id
+        if not _NAME_RE.match(name):
+            raise WorkspaceError(
+                f"{name!r} is not a usable layer name", path=self.path,
+                hint="use lower-case letters, digits and _, starting with a letter",
+            )
+        records = [r for r in self.layers() if not (replace and r.name == name)]
+        if any(r.name == name for r in records):
+            raise WorkspaceError(f"the workspace already has a layer {name!r}", path=self.path,
+                                 hint="give another --name, or pass --replace to replace it")
+        record = LayerRecord(name, layer.kind.id, str(layer.source), _now(), len(layer.gdf),
+                             layer.reprojection.describe(),
+                             tuple(str(p) for p in layer.problems))
+        with _atomic_copy(self.path, self.path) as tmp:
+            pyogrio.write_dataframe(_for_gpkg(layer.gdf), tmp, layer=name, driver="GPKG",
+                                    append=False)
+            _write_meta(tmp, [*records, record])
+        return record
+
+    def remove(self, name: str) -> None:
+        """Delete a layer."""
+        self.record(name)
+        with _atomic_copy(self.path, self.path) as tmp:
+            with sqlite3.connect(tmp) as con:
+                _drop_table(con, name)
+            _write_meta(tmp, [r for r in self.layers() if r.name != name])
+
+
+def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: None if v is None or v is pd.NA else v)
+    return out
+
+
+def _drop_table(con: sqlite3.Connection, name: str) -> None:
+    for stmt in (
+        "DELETE FROM gpkg_geometry_columns WHERE table_name = ?",
+        "DELETE FROM gpkg_contents WHERE table_name = ?",
+    ):
+        con.execute(stmt, (name,))
+    for ext in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE ?",
+                           (f"rtree_{name}_%",)).fetchall():
+        con.execute(f'DROP TABLE IF EXISTS "{ext[0]}"')
+    con.execute("DELETE FROM gpkg_extensions WHERE table_name = ?", (name,))
+    con.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def _write_meta(path: Path, records: list[LayerRecord]) -> None:
+    df = pd.DataFrame(
+        {
+            "name": [r.name for r in records],
+            "kind": [r.kind for r in records],
+            "source": [r.source for r in records],
+            "added_at": [r.added_at for r in records],
+            "feature_count": np.array([r.feature_count for r in records], dtype="int64"),
+            "reprojection": [r.reprojection for r in records],
+            "problems": [json.dumps(list(r.problems), ensure_ascii=False) for r in records],
+        }
+    )
+    pyogrio.write_dataframe(df, path, layer=META_TABLE, driver="GPKG", append=False)
+
+
+@contextmanager
+def _atomic_copy(src: Path | None, dest: Path):
+    """Work on a copy of ``src`` (or a new file) and move it onto ``dest`` only on success."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=".gpkg", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        if src is not None:
+            shutil.copyfile(src, tmp)
+        else:
+            tmp.unlink()
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except LandtoolError:
+        raise
+    except Exception as exc:
+        raise WorkspaceError(f"could not write the workspace ({exc}); it is unchanged",
+                             path=dest) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+        for side in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            side.unlink(missing_ok=True)
+
+
+def _geometry_type(gdf: gpd.GeoDataFrame) -> str:
+    types = sorted(set(gdf.geom_type.dropna()))
+    return "/".join(types) if types else "none"
+
+
+def _crs_label(gdf: gpd.GeoDataFrame) -> str:
+    if gdf.crs is None:
+        return "none"
+    epsg = gdf.crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else gdf.crs.name
+
+
+def _current_problems(gdf: gpd.GeoDataFrame, kind_id: str) -> list[str]:
+    kind = get_kind(kind_id)
+    ids = (gdf[kind.id_field].astype(str).tolist() if kind.id_field in gdf.columns
+           else [f"row {i + 1}" for i in range(len(gdf))])
+    problems = []
+    geoms = gdf.geometry.values
+    for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)):
+        problems.append(f"{ids[i]}: no geometry")
+    present = ~shapely.is_missing(geoms)
+    for i in np.flatnonzero(present & ~shapely.is_valid(geoms)):
+        problems.append(f"{ids[i]}: invalid ({shapely.is_valid_reason(geoms[i])})")
+    outside = present & ~shapely.intersects(geoms, shapely.box(*MONGOLIA_BOUNDS))
+    for i in np.flatnonzero(outside):
+        problems.append(f"{ids[i]}: outside Mongolia")
+    _, projected = project(gdf[present], MONGOLIA_ALBERS, kind.geometry,
+                           [ids[i] for i in np.flatnonzero(present)])
+    problems += [f"{p.feature}: becomes invalid when projected to a metric CRS "
+                 "(repaired during analysis)" for p in projected]
+    return problems
