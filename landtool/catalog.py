@@ -58,10 +58,20 @@ class Style(_Strict):
     dash: bool = False
 
 
+class Validity(_Strict):
+    """Which fields decide whether a feature is in force on a given date."""
+
+    start_field: str | None = Field(None, description="In force from this date (inclusive).")
+    end_field: str | None = Field(None, description="In force until this date (inclusive).")
+    status_field: str | None = Field(None, description="A status field, if any.")
+    inactive_statuses: tuple[str, ...] = Field((), description="Statuses never in force.")
+
+
 class LayerKind(_Strict):
     """A declarative definition of one kind of layer."""
 
     id: str
+    aliases: tuple[str, ...] = Field((), description="Other ids accepted for this kind.")
     name_en: str
     name_mn: str
     description: str
@@ -70,6 +80,7 @@ class LayerKind(_Strict):
     label_field: str = Field(description="The field drawn as a label on maps.")
     fields: tuple[FieldDef, ...]
     style: Style = Style()
+    validity: Validity | None = Field(None, description="How to tell if a feature is in force.")
 
     def field(self, name: str) -> FieldDef:
         """The definition of field ``name``; KeyError if the kind has no such field."""
@@ -109,6 +120,12 @@ def load_kind(path: Path) -> LayerKind:
         value = getattr(kind, key)
         if value not in names:
             raise CatalogError(f"{key} names {value!r}, which is not one of its fields", path=path)
+    if kind.validity is not None:
+        for key in ("start_field", "end_field", "status_field"):
+            value = getattr(kind.validity, key)
+            if value is not None and value not in names:
+                raise CatalogError(f"validity.{key} names {value!r}, which is not one of its "
+                                   "fields", path=path)
     if path.stem != kind.id:
         raise CatalogError(f"the file name must be the kind id ({kind.id}.toml)", path=path)
     return kind
@@ -127,12 +144,24 @@ def catalog() -> dict[str, LayerKind]:
     return _load_catalog(layers_dir() / "catalog")
 
 
+def kind_ids(*, with_aliases: bool = False) -> list[str]:
+    """The ids of every layer kind, optionally with their accepted aliases."""
+    kinds = catalog()
+    ids = list(kinds)
+    if with_aliases:
+        ids += [a for k in kinds.values() for a in k.aliases]
+    return sorted(ids)
+
+
 def get_kind(kind_id: str) -> LayerKind:
     """The layer kind ``kind_id``, or a CatalogError listing the known kinds."""
     kinds = catalog()
     try:
         return kinds[kind_id]
     except KeyError:
+        for kind in kinds.values():
+            if kind_id in kind.aliases:
+                return kind
         raise CatalogError(
             f"unknown layer kind {kind_id!r}",
             hint=f"use one of: {', '.join(sorted(kinds))}",

@@ -7,20 +7,21 @@ message naming the field, the file's fields and the option to use.
 
 A mapping file is TOML with one table per kind (or a flat table)::
 
-    [licences]
+    [licenses]
     licence_code = "LIC_NO"
     expiry_date = "END_DT"
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from landtool.catalog import LayerKind
+from landtool.catalog import LayerKind, get_kind
 from landtool.errors import CatalogError, FieldMappingError
 
 _DBF_NAME_LEN = 10  # the longest field name a shapefile's .dbf can hold
@@ -48,7 +49,12 @@ def load_mapping_file(path: str | Path, kind_id: str) -> dict[str, str]:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CatalogError(f"cannot read the field mapping: {exc}", path=path) from exc
-    table = data.get(kind_id, data)
+    # The table may be named after the kind's id or one of its aliases (an old id).
+    try:
+        names = [kind_id, *get_kind(kind_id).aliases, get_kind(kind_id).id]
+    except CatalogError:
+        names = [kind_id]
+    table = next((data[n] for n in names if isinstance(data.get(n), dict)), data)
     if not all(isinstance(v, str) for v in table.values()):
         raise CatalogError(
             "a field mapping maps catalog field names to source field names (text)",
@@ -118,6 +124,40 @@ def _bad_value(kind, field, row_id, value, expected, path):
     )
 
 
+_YEAR_FIRST = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}([ T].*)?$")
+_YEAR_FIRST_DOTS = re.compile(r"^\d{4}\.\d{1,2}\.\d{1,2}")
+
+
+def _iso_when(value, field_type: str) -> str | None:
+    """ISO 8601 text for a date, or a date-time keeping its UTC offset if it has one
+    (a time without an offset is local time, as written); None if it is not a date."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        # Year first only (2024-03-01, 2024.03.01, 2024/03/01): 01/03/2024 is ambiguous
+        # between the 1st of March and the 3rd of January, so it is refused, not guessed.
+        if not _YEAR_FIRST.match(value):
+            return None
+        value = value.replace(".", "-", 2) if _YEAR_FIRST_DOTS.match(value) else value
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if ts is pd.NaT:
+        return None
+    if field_type == "date":
+        return ts.strftime("%Y-%m-%d")
+    return ts.isoformat(timespec="seconds")
+
+
+_TRUTHY = frozenset({"true", "1", "yes", "y", "тийм"})
+
+
+def _to_bool(value) -> bool | None:
+    return None if pd.isna(value) else str(value).strip().lower() in _TRUTHY
+
+
 def coerce(
     df: pd.DataFrame, kind: LayerKind, ids: pd.Series, *, path=None
 ) -> pd.DataFrame:
@@ -139,13 +179,14 @@ def coerce(
                 hint="fill it in the file, or map another field with --map",
             )
         if f.type in ("date", "datetime"):
-            parsed = pd.to_datetime(col.where(~empty), errors="coerce", format="mixed")
+            parsed = col.where(~empty).map(lambda v, t=f.type: _iso_when(v, t))
             bad = parsed.isna() & ~empty
             if bad.any():
+                expected = "a date (YYYY-MM-DD)" if f.type == "date" else (
+                    "a date and time (YYYY-MM-DDTHH:MM:SS, optionally with +08:00)")
                 raise _bad_value(kind, f.name, ids[bad].iloc[0], col[bad].iloc[0],
-                                 "a date (YYYY-MM-DD)", path)
-            fmt = "%Y-%m-%d" if f.type == "date" else "%Y-%m-%dT%H:%M:%S"
-            out[f.name] = parsed.dt.strftime(fmt).where(~empty, None).astype(object)
+                                 expected, path)
+            out[f.name] = parsed.where(~empty, None).astype(object)
         elif f.type in ("int", "float"):
             parsed = pd.to_numeric(
                 col.where(~empty).astype(str).str.replace(",", ".", regex=False).where(~empty),
@@ -159,8 +200,7 @@ def coerce(
                                  "a whole number" if f.type == "int" else "a number", path)
             out[f.name] = parsed.astype("Int64" if f.type == "int" else "float64")
         elif f.type == "bool":
-            truthy = {"true", "1", "yes", "y", "тийм"}
-            out[f.name] = col.map(lambda v: None if pd.isna(v) else str(v).lower() in truthy)
+            out[f.name] = col.map(_to_bool)
         else:
             out[f.name] = col.map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
             if f.choices is not None:

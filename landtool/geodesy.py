@@ -105,7 +105,9 @@ def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
     fwd, inv = _aeqd_transformers(round((ca.x + cb.x) / 2.0, 2), round((ca.y + cb.y) / 2.0, 2))
 
     def project(geom):
-        return shapely.transform(geom, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
+        return shapely.transform(
+            geom, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1]))
+        )
 
     pa, pb = nearest_points(project(a), project(b))
     (lon1, lat1), (lon2, lat2) = inv.transform(pa.x, pa.y), inv.transform(pb.x, pb.y)

@@ -19,7 +19,7 @@ from landtool.workspace import Workspace
 REAL_LAYERS: list[tuple[str, str, str]] = [
     ("aimags", "aimags", "aimags.gpkg"),
     ("soums", "soums", "soums.gpkg"),
-    ("licences", "licences", "licenses_eiti.gpkg"),
+    ("licenses", "licenses", "licenses_eiti.gpkg"),
     ("settlements", "settlements", "soum_centers.gpkg"),
     ("roads", "roads", "roads.gpkg"),
     ("lakes", "water_areas", "lakes_alagac.gpkg"),

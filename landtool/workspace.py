@@ -73,9 +73,9 @@ class Workspace:
     Examples
     --------
     >>> ws = Workspace.init("project.gpkg")                     # doctest: +SKIP
-    >>> ws.add(load_layer("licences.shp", "licences"))          # doctest: +SKIP
+    >>> ws.add(load_layer("licences.shp", "licenses"))          # doctest: +SKIP
     >>> [r.name for r in ws.layers()]                           # doctest: +SKIP
-    ['licences']
+    ['licenses']
     """
 
     def __init__(self, path: str | Path) -> None:

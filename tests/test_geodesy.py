@@ -56,8 +56,9 @@ PLACES = [
 def _asm_parcel(lon, lat):
     # an irregular ~4 ha parcel (≈ 250 m × 160 m) with an oblique edge
     d = 0.001
-    return shapely.Polygon([(lon, lat), (lon + 3.3 * d, lat + 0.2 * d), (lon + 3.1 * d, lat + 1.5 * d),
-                            (lon + 1.2 * d, lat + 1.9 * d), (lon - 0.3 * d, lat + 1.2 * d)])
+    return shapely.Polygon([(lon, lat), (lon + 3.3 * d, lat + 0.2 * d),
+                            (lon + 3.1 * d, lat + 1.5 * d), (lon + 1.2 * d, lat + 1.9 * d),
+                            (lon - 0.3 * d, lat + 1.2 * d)])
 
 
 @pytest.mark.parametrize("lon,lat,where", PLACES)
@@ -69,7 +70,8 @@ def test_small_parcel_area_within_0_01_percent(lon, lat, where):
 @pytest.mark.parametrize("lon,lat,where", PLACES)
 def test_licence_sized_area_within_0_01_percent(lon, lat, where):
     # 0.3° × 0.2° (≈ 22 km × 22 km, ~50,000 ha): large exploration licence scale
-    poly = shapely.Polygon([(lon, lat), (lon + 0.3, lat), (lon + 0.28, lat + 0.2), (lon + 0.02, lat + 0.19)])
+    poly = shapely.Polygon([(lon, lat), (lon + 0.3, lat), (lon + 0.28, lat + 0.2),
+                            (lon + 0.02, lat + 0.19)])
     assert area_ha(poly) == pytest.approx(reference_area_ha(poly), rel=1e-4)
 
 
@@ -103,7 +105,8 @@ def test_multipolygon_area_is_sum_of_parts():
 def test_perimeter_and_length_match_geod_line_length():
     poly = _asm_parcel(106.6, 48.8)
     xy = list(poly.exterior.coords)
-    expected = sum(WGS84.inv(x1, y1, x2, y2)[2] for (x1, y1), (x2, y2) in zip(xy[:-1], xy[1:]))
+    edges = zip(xy[:-1], xy[1:], strict=True)
+    expected = sum(WGS84.inv(x1, y1, x2, y2)[2] for (x1, y1), (x2, y2) in edges)
     assert perimeter_m(poly) == pytest.approx(expected, rel=1e-9)
     assert length_m(poly.exterior) == pytest.approx(expected, rel=1e-9)
 
@@ -126,7 +129,7 @@ def test_polygon_to_stream_distance_within_0_1_percent(lon, lat, where):
     p = _dense_ring(list(parcel.exterior.coords), 100)
     s = np.vstack([np.array([c]) for c in [stream.coords[0]]]
                   + [np.array(WGS84.npts(*a, *b, 1000)) for a, b in
-                     zip(stream.coords[:-1], stream.coords[1:])])
+                     zip(stream.coords[:-1], stream.coords[1:], strict=True)])
     px, py = np.repeat(p[:, 0], len(s)), np.repeat(p[:, 1], len(s))
     sx, sy = np.tile(s[:, 0], len(p)), np.tile(s[:, 1], len(p))
     expected = WGS84.inv(px, py, sx, sy)[2].min()

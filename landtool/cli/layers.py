@@ -27,7 +27,8 @@ def area(source, kind, **opts) -> None:
     for _, row in layer.gdf.iterrows():
         a = area_ha(row.geometry)
         total += a
-        click.echo(f"{str(row.get(id_field, '')):<24} {a:>12.4f} {perimeter_m(row.geometry):>14.1f}")
+        fid = str(row.get(id_field, ""))
+        click.echo(f"{fid:<24} {a:>12.4f} {perimeter_m(row.geometry):>14.1f}")
     click.echo(f"{'total':<24} {total:>12.4f}")
     click.echo(f"areas and perimeters: {AREA_METHOD}")
 

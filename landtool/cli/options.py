@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import click
 
-from landtool.catalog import catalog
+from landtool.catalog import get_kind, kind_ids
 from landtool.fields import load_mapping_file, parse_map_options
 
 
 def kind_option(required: bool = True):
     return click.option(
         "--kind", "kind", required=required,
-        type=click.Choice(sorted(catalog())),
+        type=click.Choice(kind_ids(with_aliases=True)),
+        callback=lambda _ctx, _param, value: get_kind(value).id if value else value,
         help="The layer kind in the catalog (layers/catalog).",
     )
 

@@ -21,7 +21,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
-from landtool.errors import EmptyLayerError, LayerLoadError
+from landtool.errors import EmptyLayerError, LandtoolError, LayerLoadError
 
 _OGR_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError)
 
@@ -84,10 +84,14 @@ def _ogr_path(path: Path) -> str:
             raise LayerLoadError("not a valid zip archive (corrupt or truncated)", path=path,
                                  hint="make the zip again from the shapefile's files")
         names = zipfile.ZipFile(path).namelist()
-        if not any(n.lower().endswith(".shp") for n in names):
+        shps = [n for n in names if n.lower().endswith(".shp")
+                and not n.startswith("__MACOSX/") and not n.rsplit("/", 1)[-1].startswith("._")]
+        if not shps:
             raise LayerLoadError("the zip archive holds no .shp file", path=path,
                                  hint="zip the .shp together with its .shx, .dbf and .prj")
-        return f"/vsizip/{path}"
+        # GDAL only looks at the top of the archive; zipping a folder puts the files in it.
+        folder = shps[0].rsplit("/", 1)[0] if "/" in shps[0] else ""
+        return f"/vsizip/{path}/{folder}" if folder else f"/vsizip/{path}"
     return str(path)
 
 
@@ -132,16 +136,9 @@ def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
 
 
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    for enc in ("utf-8-sig", "cp1251"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise LayerLoadError("the text is in an encoding I cannot read", path=path,
-                         hint="save it as UTF-8")
+    from landtool.io.corners import decode_text
+
+    return decode_text(path.read_bytes(), path)[0]
 
 
 def _find(columns, names) -> str | None:
@@ -211,10 +208,11 @@ def _read_csv(path: Path, *, polygons: bool | None) -> gpd.GeoDataFrame:
 
 def read_corners(path: Path, *, text: str | None = None) -> gpd.GeoDataFrame:
     """An MRPAM corner list as polygons (WGS 84 degrees unless the caller says otherwise)."""
-    from landtool.io.corners import parse_corner_list
+    from landtool.io.corners import parse_corner_list, read_corner_list
 
-    polygons, _notes = parse_corner_list(text if text is not None else _read_text(path),
-                                         source=path)
+    if text is None:
+        return read_corner_list(path)
+    polygons, _notes = parse_corner_list(text, source=path)
     return gpd.GeoDataFrame(
         {
             "name": [p.name for p in polygons],
@@ -247,9 +245,27 @@ def read_raw(path: str | Path, *, layer: str | None = None,
                               hint="check that you exported the right layer")
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
+    if fmt in ("KML", "KMZ"):
+        gdf = _drop_empty_kml_columns(gdf)
     if shapely.has_z(gdf.geometry.values).any():
         gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
     return gdf
+
+
+# Columns GDAL's KML drivers add to every layer; dropped when the file leaves them empty, so
+# they cannot be mistaken for real attributes (e.g. an empty ``id`` for a request id).
+_KML_BOOKKEEPING = ("id", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
+                    "visibility", "drawOrder", "icon")
+
+
+def _drop_empty_kml_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    empty = [c for c in _KML_BOOKKEEPING if c in gdf.columns
+             and (gdf[c].isna() | (gdf[c].astype(str).str.strip() == "")).all()]
+    # GDAL fills tessellate/extrude/visibility/drawOrder with defaults (-1, 0) when unset
+    defaults = [c for c in ("tessellate", "extrude", "visibility", "drawOrder")
+                if c in gdf.columns and c not in empty
+                and gdf[c].astype(str).isin(["-1", "0", "1", "None", "nan"]).all()]
+    return gdf.drop(columns=empty + defaults)
 
 
 @contextmanager
@@ -282,6 +298,18 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
     if driver is None:
         raise LayerLoadError(f"cannot write {suffix!r} files", path=path,
                              hint="write one of: " + ", ".join(sorted(WRITE_DRIVERS)) + ", .txt")
+    try:
+        _write(gdf, path, suffix, driver, layer)
+    except (OSError, *_OGR_ERRORS) as exc:  # a folder that cannot be made, no permission, ...
+        raise LandtoolError(
+            f"cannot write the file ({exc}); it was not written", path=path,
+            hint="check that the folder can be created and written to, and that the disk "
+            "is not full",
+        ) from exc
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path, suffix: str, driver: str,
+           layer: str | None) -> None:
     if driver == "CSV":
         out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         # Full precision: to_wkt() rounds to 6 decimals by default (~0.1 m in degrees, more

@@ -81,7 +81,7 @@ def load_layer(
     path
         Any supported file: .gpkg, .shp, .zip, .geojson, .kml, .kmz, .csv, .txt (corner list).
     kind
-        A catalog kind id such as ``"licences"``, or a :class:`LayerKind`.
+        A catalog kind id such as ``"licenses"``, or a :class:`LayerKind`.
     source_layer
         The layer to read in a file with several.
     crs
