@@ -92,3 +92,11 @@ class CatalogError(LandtoolError):
 
 class WorkspaceError(LandtoolError):
     """A workspace cannot be created, opened or changed."""
+
+
+class RuleConfigError(LandtoolError):
+    """A ruleset file is malformed: the message names the file, the rule and the key."""
+
+
+class CheckError(LandtoolError):
+    """A check cannot run: a layer the rules need is missing, or the requests are unusable."""

@@ -70,6 +70,7 @@ def resolve_mapping(
     explicit: Mapping[str, str] | None = None,
     *,
     path=None,
+    require: bool = True,
 ) -> dict[str, str]:
     """Map catalog field -> source column for every catalog field found in ``columns``."""
     explicit = dict(explicit or {})
@@ -103,7 +104,7 @@ def resolve_mapping(
                 mapping[f.name] = col
                 taken.add(col)
                 break
-    missing = [f for f in kind.required_fields if f not in mapping]
+    missing = [f for f in kind.required_fields if f not in mapping] if require else []
     if missing:
         field = missing[0]
         raise FieldMappingError(
@@ -159,7 +160,7 @@ def _to_bool(value) -> bool | None:
 
 
 def coerce(
-    df: pd.DataFrame, kind: LayerKind, ids: pd.Series, *, path=None
+    df: pd.DataFrame, kind: LayerKind, ids: pd.Series, *, path=None, require: bool = True
 ) -> pd.DataFrame:
     """Type the catalog columns of ``df`` in place of the source text; dates become ISO text.
 
@@ -172,7 +173,7 @@ def coerce(
             continue
         col = out[f.name]
         empty = col.isna() | (col.astype(str).str.strip() == "")
-        if f.required and empty.any():
+        if f.required and require and empty.any():
             row = ids[empty].iloc[0]
             raise FieldMappingError(
                 f"required field {f.name} is empty", path=path, feature=row,

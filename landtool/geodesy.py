@@ -23,8 +23,8 @@ GEOD = Geod(ellps="WGS84")
 AREA_METHOD = "geodesic area on the WGS 84 ellipsoid (pyproj Geod, Karney 2013)"
 AREA_METHOD_MN = "WGS 84 эллипсоид дээрх геодезийн талбай (pyproj Geod, Karney 2013)"
 DISTANCE_METHOD = (
-    "geodesic distance on the WGS 84 ellipsoid between the nearest points, found in a local "
-    "azimuthal equidistant projection (pyproj Geod)"
+    "geodesic distance on the WGS 84 ellipsoid (pyproj Geod) between the nearest points of "
+    "the two features"
 )
 DISTANCE_METHOD_MN = "WGS 84 эллипсоид дээрх геодезийн зай (pyproj Geod)"
 

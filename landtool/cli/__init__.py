@@ -51,9 +51,10 @@ def main() -> None:
 
 
 def _register() -> None:
-    from landtool.cli import corners, layers, sample, workspace
+    from landtool.cli import check, corners, layers, sample, workspace
 
     main.add_command(workspace.workspace)
+    main.add_command(check.check)
     main.add_command(layers.area)
     main.add_command(layers.convert)
     main.add_command(corners.corners)

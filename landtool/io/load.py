@@ -73,6 +73,7 @@ def load_layer(
     crs: str | None = None,
     mapping: Mapping[str, str] | None = None,
     swap_axes: bool = False,
+    require_fields: bool = True,
 ) -> LoadedLayer:
     """Read ``path`` as a layer of ``kind`` and bring it into the workspace CRS (EPSG:4326).
 
@@ -90,6 +91,9 @@ def load_layer(
         Catalog field -> source field, for fields the automatic matching does not find.
     swap_axes
         Exchange x and y (for files with latitude and longitude swapped).
+    require_fields
+        Refuse a file lacking a required catalog field (default). The check passes False for
+        requests, so a bare corner list can be checked; rules needing a field it lacks say so.
 
     Examples
     --------
@@ -108,7 +112,7 @@ def load_layer(
 
     # Drop features with no geometry, reporting each.
     columns = [c for c in raw.columns if c != "geometry"]
-    resolved = resolve_mapping(kind, columns, mapping, path=path)
+    resolved = resolve_mapping(kind, columns, mapping, path=path, require=require_fields)
     ids = _feature_ids(raw, kind, resolved)
     missing = shapely.is_missing(raw.geometry.values) | shapely.is_empty(raw.geometry.values)
     for i in missing.nonzero()[0]:
@@ -135,7 +139,8 @@ def load_layer(
     rename = {src: name for name, src in resolved.items()}
     clash = {c: f"src_{c}" for c in columns if c not in rename and c in resolved}
     gdf = raw.rename(columns={**clash, **rename})
-    gdf = gpd.GeoDataFrame(coerce(gdf, kind, gpd.pd.Series(ids), path=path),
+    gdf = gpd.GeoDataFrame(coerce(gdf, kind, gpd.pd.Series(ids), path=path,
+                                        require=require_fields),
                            geometry="geometry", crs=src_crs)
 
     fixed, found = repair(gdf.geometry, ids, kind.geometry)

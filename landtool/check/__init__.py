@@ -1,0 +1,1 @@
+"""The overlap and eligibility check: rulesets as data, applied to requests with explanations."""

@@ -1,0 +1,164 @@
+"""The layers a check runs against: features in force on the check date, indexed once.
+
+A :class:`CheckContext` is built from a workspace (plus layers given for this run only) and can
+check any number of requests; the desktop app keeps one to re-check a request while it is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from landtool.catalog import get_kind
+from landtool.check.ruleset import Filter, Ruleset
+from landtool.errors import CheckError
+from landtool.workspace import Workspace
+
+
+@dataclass
+class FeatureSet:
+    """The in-force features of one kind, from one or several layers, with a spatial index."""
+
+    kind: str
+    layers: np.ndarray  # workspace layer name of each feature
+    ids: np.ndarray  # feature id (the kind's id field) of each feature
+    geoms: np.ndarray  # lon/lat geometries
+    attrs: pd.DataFrame  # the features' attributes, same order
+    tree: STRtree
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+
+def in_force(gdf: gpd.GeoDataFrame, kind_id: str, as_of: date) -> np.ndarray:
+    """Which features of a layer are in force on ``as_of``, from the kind's validity fields.
+
+    A missing start or end date does not exclude a feature (it is taken as in force).
+    """
+    validity = get_kind(kind_id).validity
+    keep = np.ones(len(gdf), dtype=bool)
+    if validity is None:
+        return keep
+    day = as_of.isoformat()
+    if validity.start_field and validity.start_field in gdf.columns:
+        start = gdf[validity.start_field].astype(object)
+        keep &= ~(start.notna() & (start.astype(str).str[:10] > day)).to_numpy()
+    if validity.end_field and validity.end_field in gdf.columns:
+        end = gdf[validity.end_field].astype(object)
+        keep &= ~(end.notna() & (end.astype(str).str[:10] < day)).to_numpy()
+    if validity.status_field and validity.status_field in gdf.columns:
+        keep &= ~np.array(gdf[validity.status_field].isin(validity.inactive_statuses), dtype=bool)
+    return keep
+
+
+def _matches(gdf: gpd.GeoDataFrame, where: Filter | None) -> np.ndarray:
+    if where is None or where.field not in gdf.columns:
+        return np.ones(len(gdf), dtype=bool)
+    return np.array(gdf[where.field].isin(where.values), dtype=bool)
+
+
+class CheckContext:
+    """Layers by kind (``{kind: [(layer name, GeoDataFrame), ...]}``) and a check date."""
+
+    def __init__(self, layers: dict[str, list[tuple[str, gpd.GeoDataFrame]]], as_of: date):
+        self.layers = layers
+        self.as_of = as_of
+        self._cache: dict[tuple, FeatureSet] = {}
+
+    @classmethod
+    def from_workspace(
+        cls,
+        workspace: Workspace | None,
+        ruleset: Ruleset,
+        as_of: date,
+        extra: dict[str, list[tuple[str, gpd.GeoDataFrame]]] | None = None,
+    ) -> CheckContext:
+        """The layers ``ruleset`` needs, from ``workspace``; ``extra`` layers replace the
+        workspace's layers of the same kind for this check."""
+        extra = extra or {}
+        layers: dict[str, list[tuple[str, gpd.GeoDataFrame]]] = {}
+        for kind in sorted(needed_kinds(ruleset)):
+            if kind in extra:
+                layers[kind] = list(extra[kind])
+            elif workspace is not None:
+                layers[kind] = [(name, workspace.read(name))
+                                for name in workspace.layers_of_kind(kind)]
+        for kind, items in extra.items():
+            layers.setdefault(kind, list(items))
+        return cls(layers, as_of)
+
+    def has(self, kind: str) -> bool:
+        return bool(self.layers.get(kind))
+
+    def layer_names(self, kind: str) -> list[str]:
+        return [name for name, _ in self.layers.get(kind, [])]
+
+    def features(self, kind: str, where: Filter | None = None, *,
+                 in_force_only: bool = True) -> FeatureSet:
+        """The features of ``kind`` in force on the check date (and matching ``where``)."""
+        key = (kind, where, in_force_only)
+        if key not in self._cache:
+            self._cache[key] = self._build(kind, where, in_force_only)
+        return self._cache[key]
+
+    def _build(self, kind: str, where: Filter | None, in_force_only: bool) -> FeatureSet:
+        kind_def = get_kind(kind)
+        names, ids, geoms, attrs = [], [], [], []
+        for name, gdf in self.layers.get(kind, []):
+            keep = _matches(gdf, where)
+            if in_force_only:
+                keep = keep & in_force(gdf, kind, self.as_of)
+            keep = keep & ~shapely.is_missing(gdf.geometry.values) & ~shapely.is_empty(
+                gdf.geometry.values)
+            part = gdf[keep]
+            if kind_def.id_field in part.columns:
+                fid = part[kind_def.id_field].astype(object).where(part[kind_def.id_field].notna())
+                fid = [str(v) if v is not None else f"{name}:{i + 1}"
+                       for i, v in zip(np.flatnonzero(keep), fid, strict=True)]
+            else:
+                fid = [f"{name}:{i + 1}" for i in np.flatnonzero(keep)]
+            names += [name] * len(part)
+            ids += fid
+            geoms.append(part.geometry.to_numpy())
+            attrs.append(pd.DataFrame(part.drop(columns=part.geometry.name)))
+        geom_arr = np.concatenate(geoms) if geoms else np.array([], dtype=object)
+        return FeatureSet(
+            kind=kind,
+            layers=np.array(names, dtype=object),
+            ids=np.array(ids, dtype=object),
+            geoms=geom_arr,
+            attrs=pd.concat(attrs, ignore_index=True) if attrs else pd.DataFrame(),
+            tree=STRtree(geom_arr),
+        )
+
+
+def needed_kinds(ruleset: Ruleset) -> set[str]:
+    """Every layer kind the ruleset's active rules read."""
+    kinds: set[str] = set()
+    for rule in ruleset.active_rules:
+        p = rule.params
+        kinds.update(getattr(p, "layers", ()) or ())
+        if getattr(p, "layer", None):
+            kinds.add(p.layer)
+        if rule.type == "priority":
+            kinds.add("requests")
+    for kind in kinds:
+        get_kind(kind)  # an unknown kind in a ruleset is a configuration error
+    return kinds
+
+
+def require_layers(ctx: CheckContext, ruleset: Ruleset) -> list[str]:
+    """Notes for kinds the ruleset reads but the context lacks (those rules are not applied)."""
+    missing = [k for k in sorted(needed_kinds(ruleset)) if k != "requests" and not ctx.has(k)]
+    if len(missing) == len(needed_kinds(ruleset) - {"requests"}) and missing:
+        raise CheckError(
+            "none of the layers the rules need is available: " + ", ".join(missing),
+            hint="give a workspace with --workspace, or layers with --layer KIND=PATH",
+        )
+    return [f"no {k} layer: the rules that read it were not applied" for k in missing]

@@ -1,0 +1,72 @@
+"""Write a check report as a GeoPackage that opens styled in QGIS.
+
+Layers: ``request_status`` (one row per request, coloured by its overall status),
+``check_results`` (one row per request × rule, with the geometry of the conflicts) and
+``eligible_parts``. Each carries the ruleset, its version, the check date and the area method.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+from landtool.check.result import CheckReport
+from landtool.io.formats import atomic_path
+
+STYLES = {"request_status": "check_results", "check_results": "conflicts",
+          "eligible_parts": "eligible_part"}
+
+
+def _stamp(report: CheckReport) -> dict:
+    return {"ruleset": report.ruleset.id, "ruleset_version": report.ruleset.version,
+            "as_of": report.as_of.isoformat(), "area_method": report.area_method}
+
+
+def report_layers(report: CheckReport) -> dict[str, gpd.GeoDataFrame]:
+    """The three output layers as GeoDataFrames (EPSG:4326)."""
+    stamp = _stamp(report)
+    status_rows, rule_rows, part_rows = [], [], []
+    for r in report.requests:
+        failing = [x.rule for x in r.results if x.status in ("fail", "warn")]
+        status_rows.append({"request_id": r.id, "applicant": r.applicant, "status": r.status,
+                            "eligible": r.eligible, "area_ha": r.area_ha,
+                            "eligible_area_ha": r.eligible_area_ha,
+                            "rules_failed_or_warned": ", ".join(failing), **stamp,
+                            "geometry": r.geometry})
+        part_rows.append({"request_id": r.id, "eligible": r.eligible,
+                          "eligible_area_ha": r.eligible_area_ha, **stamp,
+                          "geometry": r.eligible_part if not r.eligible_part.is_empty else None})
+        for x in r.results:
+            geoms = [c.geometry for c in x.conflicts if c.geometry is not None]
+            rule_rows.append({
+                "request_id": r.id, "rule": x.rule, "rule_type": x.type, "status": x.status,
+                "severity": x.severity, "confidence": x.confidence, "source": x.source,
+                "message_en": x.message_en, "message_mn": x.message_mn,
+                "conflicts": "; ".join(
+                    f"{c.layer}:{c.feature_id}"
+                    + (f" {c.overlap_ha:.4f} ha" if c.overlap_ha is not None else "")
+                    + (f" {c.distance_m:.1f} m" if c.distance_m is not None else "")
+                    for c in x.conflicts),
+                "n_conflicts": len(x.conflicts), **stamp,
+                "geometry": shapely.union_all(geoms) if geoms else None,
+            })
+    return {
+        "request_status": gpd.GeoDataFrame(status_rows, geometry="geometry", crs=4326),
+        "check_results": gpd.GeoDataFrame(rule_rows, geometry="geometry", crs=4326),
+        "eligible_parts": gpd.GeoDataFrame(part_rows, geometry="geometry", crs=4326),
+    }
+
+
+def write_report_gpkg(report: CheckReport, path: str | Path) -> None:
+    """Write the report's layers, with their QGIS styles, to a new GeoPackage (atomically)."""
+    from landtool.check.qgis_style import load_style, write_layer_style
+
+    with atomic_path(Path(path)) as tmp:
+        for name, gdf in report_layers(report).items():
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
+                                    geometry_type="Unknown")
+            write_layer_style(tmp, name, load_style(STYLES[name]),
+                              description=f"landtool {report.ruleset.label()}")

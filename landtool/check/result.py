@@ -1,0 +1,133 @@
+"""What a check returns: per request, each rule's status, messages in both languages, and the
+conflicts with their overlap areas and distances; the eligible part and its area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from shapely.geometry.base import BaseGeometry
+
+from landtool.check.ruleset import Ruleset
+
+Status = Literal["pass", "fail", "warn", "not_applicable"]
+
+
+@dataclass
+class Conflict:
+    """One feature a rule found in the way."""
+
+    layer: str  # the workspace layer name (e.g. "licenses", "streams")
+    kind: str  # the catalog kind
+    feature_id: str  # the licence code for licences, the request id for requests, ...
+    overlap_ha: float | None = None
+    distance_m: float | None = None
+    geometry: BaseGeometry | None = None  # the overlap, or the feature's part near the request
+
+    def to_json(self) -> dict:
+        return {
+            "layer": self.layer,
+            "kind": self.kind,
+            "feature_id": self.feature_id,
+            "overlap_ha": None if self.overlap_ha is None else round(self.overlap_ha, 6),
+            "distance_m": None if self.distance_m is None else round(self.distance_m, 3),
+        }
+
+
+@dataclass
+class RuleResult:
+    rule: str
+    type: str
+    status: Status
+    severity: str
+    message_en: str
+    message_mn: str
+    title_en: str
+    title_mn: str
+    source: str
+    confidence: str
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def message(self, lang: str) -> str:
+        return self.message_mn if lang == "mn" else self.message_en
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "type": self.type,
+            "status": self.status,
+            "severity": self.severity,
+            "title_en": self.title_en,
+            "title_mn": self.title_mn,
+            "message_en": self.message_en,
+            "message_mn": self.message_mn,
+            "source": self.source,
+            "confidence": self.confidence,
+            "conflicts": [c.to_json() for c in self.conflicts],
+        }
+
+
+@dataclass
+class RequestResult:
+    id: str
+    applicant: str | None
+    area_ha: float
+    geometry: BaseGeometry
+    eligible_part: BaseGeometry
+    eligible_area_ha: float
+    results: list[RuleResult]
+    submitted_at: str | None = None
+    queue_no: int | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return not any(r.status == "fail" for r in self.results)
+
+    @property
+    def status(self) -> Status:
+        statuses = {r.status for r in self.results}
+        return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "applicant": self.applicant,
+            "submitted_at": self.submitted_at,
+            "queue_no": self.queue_no,
+            "eligible": self.eligible,
+            "status": self.status,
+            "area_ha": round(self.area_ha, 6),
+            "eligible_area_ha": round(self.eligible_area_ha, 6),
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+@dataclass
+class CheckReport:
+    ruleset: Ruleset
+    as_of: date
+    requests: list[RequestResult]
+    area_method: str
+    distance_method: str
+    layers_used: dict[str, list[str]]  # kind -> workspace layer names
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        rs = self.ruleset
+        return {
+            "ruleset": {
+                "id": rs.id,
+                "version": rs.version,
+                "regulation": rs.regulation,
+                "effective_date": rs.effective_date.isoformat(),
+                "target": rs.target,
+                "unconfirmed_rules": [r.id for r in rs.unconfirmed_rules],
+            },
+            "as_of": self.as_of.isoformat(),
+            "area_method": self.area_method,
+            "distance_method": self.distance_method,
+            "layers_used": self.layers_used,
+            "notes": self.notes,
+            "requests": [r.to_json() for r in self.requests],
+        }

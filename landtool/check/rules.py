@@ -1,0 +1,328 @@
+"""The rule types. Each evaluates one rule for every request at once (vectorized over request ×
+feature pairs found with a spatial index) and returns, per request, its status, the values its
+messages need, its conflicts, and what it removes from (or clips) the eligible part."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from landtool.catalog import get_kind
+from landtool.check.context import CheckContext, FeatureSet
+from landtool.check.frames import MIN_M_PER_DEG, Frames, search_boxes
+from landtool.check.result import Conflict
+from landtool.check.ruleset import Rule
+from landtool.geodesy import area_m2
+from landtool.rehab.status import outstanding_by_partnership, partnership_key
+
+
+@dataclass
+class Outcome:
+    """One rule's verdict on one request, before messages are written."""
+
+    status: str  # pass / fail / warn / not_applicable
+    values: dict = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    reason_en: str = ""  # for not_applicable
+    reason_mn: str = ""
+
+
+@dataclass
+class Requests:
+    """The requests being checked, with what every rule needs precomputed."""
+
+    ids: list[str]
+    geoms: np.ndarray  # lon/lat
+    attrs: pd.DataFrame
+    frames: Frames
+    local: np.ndarray  # each request in its own frame
+    area_ha: np.ndarray
+    exclusions: list[list]  # per request: local geometries removed from the eligible part
+    clip: list  # per request: local geometry the eligible part must lie in (None = no clip)
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+
+def _verdict(rule: Rule, failed: bool) -> str:
+    return rule.severity if failed else "pass"
+
+
+def _not_applicable(n: int, en: str, mn: str) -> list[Outcome]:
+    return [Outcome("not_applicable", reason_en=en, reason_mn=mn) for _ in range(n)]
+
+
+def _missing_layer(rule: Rule, kinds, n: int) -> list[Outcome]:
+    names_en = ", ".join(get_kind(k).name_en.lower() for k in kinds)
+    names_mn = ", ".join(get_kind(k).name_mn for k in kinds)
+    return _not_applicable(n, f"Not checked: the workspace has no layer of {names_en}.",
+                           f"Шалгаагүй: ажлын талбарт {names_mn} давхарга алга.")
+
+
+def _pairs(fs: FeatureSet, geoms: np.ndarray, predicate: str, **kw) -> tuple[np.ndarray, ...]:
+    if len(fs) == 0 or len(geoms) == 0:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    ri, fj = fs.tree.query(geoms, predicate=predicate, **kw)
+    return ri, fj
+
+
+def _overlaps(req: Requests, fs: FeatureSet, sliver_m2: float, other_geoms=None):
+    """Request × feature pairs overlapping by more than ``sliver_m2`` (geodesic area)."""
+    ri, fj = _pairs(fs, req.geoms, "intersects")
+    geoms = fs.geoms if other_geoms is None else other_geoms
+    if len(ri) == 0:
+        return ri, fj, np.array([]), np.array([], dtype=object)
+    inter = shapely.intersection(req.geoms[ri], geoms[fj])
+    # a quick planar estimate in the request's frame drops obvious slivers before Geod
+    approx = shapely.area(req.frames.to_local(inter, ri))
+    keep = approx > sliver_m2 * 0.5
+    ri, fj, inter = ri[keep], fj[keep], inter[keep]
+    exact = np.array([area_m2(g) for g in inter])
+    keep = exact > sliver_m2
+    return ri[keep], fj[keep], exact[keep], inter[keep]
+
+
+def within(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
+    p = rule.params
+    if not ctx.has(p.layer):
+        return _missing_layer(rule, [p.layer], len(req))
+    fs = ctx.features(p.layer, p.where)
+    ri, fj = _pairs(fs, req.geoms, "intersects")
+    kind = get_kind(p.layer)
+    out = []
+    for i in range(len(req)):
+        cands = fs.geoms[fj[ri == i]]
+        cover = shapely.union_all(cands) if len(cands) else None
+        outside = req.geoms[i] if cover is None else shapely.difference(req.geoms[i], cover)
+        outside_m2 = area_m2(outside)
+        failed = outside_m2 > p.tolerance_m2
+        if failed:  # the eligible part must then lie in the conclusions (or is empty)
+            req.clip[i] = (req.frames.to_local(np.array([cover]), [i])[0]
+                           if cover is not None else shapely.Polygon())
+        conflicts = []
+        if failed:
+            conflicts.append(Conflict(", ".join(ctx.layer_names(p.layer)), p.layer,
+                                      "outside " + (", ".join(fs.ids[fj[ri == i]]) or "all"),
+                                      overlap_ha=outside_m2 / 1e4, geometry=outside))
+        out.append(Outcome(_verdict(rule, failed),
+                           {"outside_ha": outside_m2 / 1e4,
+                            "layer_name": (kind.name_en.lower(), kind.name_mn)},
+                           conflicts))
+    return out
+
+
+def no_overlap(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
+    p = rule.params
+    present = [k for k in p.layers if ctx.has(k)]
+    if not present:
+        return _missing_layer(rule, p.layers, len(req))
+    conflicts: list[list[Conflict]] = [[] for _ in range(len(req))]
+    for kind in present:
+        fs = ctx.features(kind, p.where)
+        ri, fj, area, inter = _overlaps(req, fs, p.sliver_m2)
+        local = req.frames.to_local(inter, ri)
+        for i, j, a, g, loc in zip(ri, fj, area, inter, local, strict=True):
+            conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], overlap_ha=a / 1e4,
+                                         geometry=g))
+            req.exclusions[i].append(loc)
+    names = [get_kind(k) for k in p.layers]
+    layer_name = (", ".join(k.name_en.lower() for k in names), ", ".join(k.name_mn for k in names))
+    return [
+        Outcome(_verdict(rule, bool(c)),
+                {"count": len(c), "ids": ", ".join(x.feature_id for x in c),
+                 "overlap_ha": sum(x.overlap_ha for x in c), "layer_name": layer_name},
+                c)
+        for c in conflicts
+    ]
+
+
+def min_distance(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
+    p = rule.params
+    present = [k for k in p.layers if ctx.has(k)]
+    if not present:
+        return _missing_layer(rule, p.layers, len(req))
+    d = p.distance_m
+    boxes = search_boxes(req.geoms, d)
+    conflicts: list[list[Conflict]] = [[] for _ in range(len(req))]
+    for kind in present:
+        fs = ctx.features(kind, p.where)
+        ri, fj = _pairs(fs, req.geoms, "dwithin", distance=d / MIN_M_PER_DEG * 1.2)
+        if len(ri) == 0:
+            continue
+        near = shapely.intersection(fs.geoms[fj], boxes[ri])  # only the part near the request
+        near_local = req.frames.to_local(near, ri)
+        approx = shapely.distance(req.local[ri], near_local)
+        keep = approx < d * 1.01 + 1.0
+        ri, fj, near, near_local = ri[keep], fj[keep], near[keep], near_local[keep]
+        exact = req.frames.geodesic_distance(req.local[ri], near_local, ri)
+        exact[shapely.intersects(req.local[ri], near_local)] = 0.0
+        keep = exact < d
+        buffers = shapely.buffer(near_local[keep], d, quad_segs=16)
+        for i, j, dist, g, buf in zip(ri[keep], fj[keep], exact[keep], near[keep], buffers,
+                                      strict=True):
+            conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], distance_m=float(dist),
+                                         geometry=g))
+            req.exclusions[i].append(buf)
+    return [
+        Outcome(_verdict(rule, bool(c)),
+                {"count": len(c), "ids": ", ".join(dict.fromkeys(x.feature_id for x in c)),
+                 "nearest_m": min((x.distance_m for x in c), default=float("nan")),
+                 "layer_name": ("", "")},
+                sorted(c, key=lambda x: x.distance_m))
+        for c in conflicts
+    ]
+
+
+def area(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
+    p = rule.params
+    out = []
+    for a in req.area_ha:
+        failed = (p.max_ha is not None and a > p.max_ha) or (p.min_ha is not None and a < p.min_ha)
+        out.append(Outcome(_verdict(rule, failed), {"area_ha": float(a)}))
+    return out
+
+
+_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+        "==": operator.eq, "!=": operator.ne}
+
+
+def attribute(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
+    p = rule.params
+    values = req.attrs[p.field] if p.field in req.attrs.columns else pd.Series([None] * len(req))
+    out = []
+    for v in values:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            if p.if_missing == "not_applicable":
+                out.append(Outcome("not_applicable",
+                                   reason_en=f"Not checked: the request has no {p.field}.",
+                                   reason_mn=f"Шалгаагүй: хүсэлтэд {p.field} утга алга."))
+            else:
+                out.append(Outcome(p.if_missing, {"actual": "no value"}))
+            continue
+        actual = v
+        if isinstance(p.value, float | int) and not isinstance(v, float | int):
+            try:
+                actual = float(str(v).replace(",", "."))
+            except ValueError:
+                out.append(Outcome(rule.severity, {"actual": v}))
+                continue
+        ok = _OPS[p.op](actual, p.value)
+        shown = int(actual) if isinstance(actual, float) and actual.is_integer() else actual
+        out.append(Outcome(_verdict(rule, not ok), {"actual": shown}))
+    return out
+
+
+def rehabilitation_backlog(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
+    p = rule.params
+    if not ctx.has(p.layer):
+        return _missing_layer(rule, [p.layer], len(req))
+    fs = ctx.features(p.layer, in_force_only=False)
+    a = fs.attrs
+    backlog = outstanding_by_partnership(
+        a.get("partnership", pd.Series([None] * len(fs))), a.get("status", [None] * len(fs)),
+        fs.geoms, fs.ids, p.outstanding_statuses)
+    out = []
+    applicants = req.attrs.get("applicant", pd.Series([None] * len(req)))
+    for name in applicants:
+        if name is None or (not isinstance(name, str) and pd.isna(name)):
+            out.append(Outcome("not_applicable",
+                               reason_en="Not checked: the request names no applicant.",
+                               reason_mn="Шалгаагүй: хүсэлт гаргагч тодорхойгүй."))
+            continue
+        b = backlog.get(partnership_key(name))
+        ha = b.outstanding_ha if b else 0.0
+        out.append(Outcome(_verdict(rule, ha > p.threshold_ha),
+                           {"outstanding_ha": ha, "applicant": name,
+                            "parcels": ", ".join(b.parcels) if b else ""}))
+    return out
+
+
+_MONGOLIA = timezone(timedelta(hours=8))
+
+
+def _order_key(submitted, queue) -> tuple | None:
+    """Earlier first: the submission time (a time without offset is Mongolian time, UTC+8),
+    then the queue number. None when a request has neither."""
+    ts = None
+    if submitted is not None and not (isinstance(submitted, float) and np.isnan(submitted)):
+        try:
+            ts = datetime.fromisoformat(str(submitted))
+        except ValueError:
+            ts = None
+        if ts is not None and ts.tzinfo is None:
+            ts = ts.replace(tzinfo=_MONGOLIA)
+    q = None if queue is None or pd.isna(queue) else int(queue)
+    if ts is None and q is None:
+        return None
+    return (ts or datetime.max.replace(tzinfo=UTC), q if q is not None else 10**12)
+
+
+def priority(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
+    p = rule.params
+    # the competition: the requests being checked, and the workspace's other pending requests
+    others = ctx.features("requests", in_force_only=False) if ctx.has("requests") else None
+    ids = list(req.ids)
+    geoms = list(req.geoms)
+    sub = list(req.attrs.get("submitted_at", pd.Series([None] * len(req))))
+    queue = list(req.attrs.get("queue_no", pd.Series([None] * len(req))))
+    layer = ["(checked)"] * len(req)
+    if others is not None:
+        seen = set(ids)
+        for k in range(len(others)):
+            if others.ids[k] in seen:
+                continue
+            ids.append(others.ids[k])
+            geoms.append(others.geoms[k])
+            sub.append(others.attrs["submitted_at"].iloc[k]
+                       if "submitted_at" in others.attrs else None)
+            queue.append(others.attrs["queue_no"].iloc[k] if "queue_no" in others.attrs else None)
+            layer.append(others.layers[k])
+    keys = [_order_key(s, q) for s, q in zip(sub, queue, strict=True)]
+    all_geoms = np.array(geoms, dtype=object)
+    tree = shapely.STRtree(all_geoms)
+    ri, fj = tree.query(req.geoms, predicate="intersects")
+    out = [Outcome("pass", {"count": 0, "ids": "", "overlap_ha": 0.0}) for _ in range(len(req))]
+    conflicts: list[list[Conflict]] = [[] for _ in range(len(req))]
+    for i in range(len(req)):
+        if keys[i] is None:
+            out[i] = Outcome(
+                "not_applicable",
+                reason_en="Not checked: the request has no submission time or queue number "
+                          "(register it first).",
+                reason_mn="Шалгаагүй: хүсэлтийн ирүүлсэн огноо, дарааллын дугаар алга "
+                          "(эхлээд бүртгэнэ үү).")
+    mask = np.array([ri_ != fj_ and keys[ri_] is not None and keys[fj_] is not None
+                     and keys[fj_] < keys[ri_] for ri_, fj_ in zip(ri, fj, strict=True)],
+                    dtype=bool)
+    ri, fj = ri[mask], fj[mask]
+    if len(ri):
+        inter = shapely.intersection(req.geoms[ri], all_geoms[fj])
+        area_ = np.array([area_m2(g) for g in inter])
+        keep = area_ > p.sliver_m2
+        for i, j, a, g in zip(ri[keep], fj[keep], area_[keep], inter[keep], strict=True):
+            conflicts[i].append(Conflict(layer[j] if layer[j] != "(checked)" else "requests",
+                                         "requests", ids[j], overlap_ha=a / 1e4, geometry=g))
+            req.exclusions[i].append(req.frames.to_local(np.array([g]), [i])[0])
+    for i, c in enumerate(conflicts):
+        if out[i].status == "not_applicable":
+            continue
+        out[i] = Outcome(_verdict(rule, bool(c)),
+                         {"count": len(c), "ids": ", ".join(x.feature_id for x in c),
+                          "overlap_ha": sum(x.overlap_ha for x in c)}, c)
+    return out
+
+
+RULES = {
+    "within": within,
+    "no_overlap": no_overlap,
+    "min_distance": min_distance,
+    "area": area,
+    "attribute": attribute,
+    "rehabilitation_backlog": rehabilitation_backlog,
+    "priority": priority,
+}

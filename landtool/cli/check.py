@@ -1,0 +1,124 @@
+"""``landtool check``: check requests against a ruleset, print a table, write JSON/GeoPackage."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from landtool.check.context import CheckContext
+from landtool.check.engine import check_requests
+from landtool.check.ruleset import load_ruleset
+from landtool.cli.options import load_kwargs, load_options
+from landtool.errors import CheckError, LandtoolError
+from landtool.io.formats import atomic_path
+from landtool.io.load import load_layer
+from landtool.workspace import Workspace
+
+STATUS_MARK = {"pass": "ok", "fail": "FAIL", "warn": "warn", "not_applicable": "n/a"}
+
+
+def _as_of(_ctx, _param, value):
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _layer_items(items) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        kind, sep, path = item.partition("=")
+        if not sep or not kind or not path:
+            raise click.BadParameter(f"{item!r} is not KIND=PATH", param_hint="--layer")
+        out.append((kind.strip(), path.strip()))
+    return out
+
+
+def load_requests(source: str, ws: Workspace | None, **opts):
+    """REQUESTS: a file of any supported format, or the name of a layer in the workspace."""
+    if not Path(source).exists() and ws is not None and source in ws.layer_names():
+        return ws.read(source)
+    layer = load_layer(source, "requests", require_fields=False, **opts)
+    return layer.gdf
+
+
+@click.command()
+@click.argument("requests")
+@click.option("--workspace", "ws_path", type=click.Path(dir_okay=False),
+              help="The workspace holding the layers the rules need.")
+@click.option("--layer", "layer_items", multiple=True, metavar="KIND=PATH",
+              help="Add (or replace the workspace's layers of) a KIND for this run; repeatable.")
+@click.option("--ruleset", default="mn-asm-2022", show_default=True, metavar="ID_OR_PATH",
+              help="A ruleset id in layers/rulesets or a path to a ruleset .toml.")
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+              help="The check date: which licences, contracts and conclusions are in force "
+              "[default: today].")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the JSON here.")
+@click.option("--out", "gpkg_out", type=click.Path(dir_okay=False),
+              help="Write the results as a GeoPackage (styled for QGIS).")
+@click.option("--lang", type=click.Choice(["mn", "en"]), default="en", show_default=True,
+              help="The language of the printed messages (the files hold both).")
+@click.option("--force", is_flag=True, help="Overwrite --json/--out files that exist.")
+@load_options
+def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, lang, force,
+          **opts) -> None:
+    """Check REQUESTS (a file, e.g. an MRPAM corner list, or a workspace layer name) against
+    the eligibility rules. Exits 0 when the check ran, whatever it found."""
+    for out in (json_out, gpkg_out):
+        if out and Path(out).exists() and not force:
+            raise click.UsageError(f"{out} exists; pass --force to overwrite it")
+    rs = load_ruleset(ruleset)
+    ws = Workspace(ws_path) if ws_path else None
+    extra: dict[str, list] = {}
+    for kind, path in _layer_items(layer_items):
+        loaded = load_layer(path, kind)
+        extra.setdefault(loaded.kind.id, []).append((Path(path).stem, loaded.gdf))
+    if ws is None and not extra:
+        raise CheckError("no layers to check against",
+                         hint="give a workspace with --workspace, or layers with --layer")
+    gdf = load_requests(requests, ws, **load_kwargs("requests", **opts))
+    ctx = CheckContext.from_workspace(ws, rs, as_of, extra)
+    report = check_requests(gdf, rs, ctx)
+    _print(report, lang)
+    if json_out:
+        with atomic_path(Path(json_out)) as tmp:
+            tmp.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2),
+                           encoding="utf-8")
+        click.echo(f"wrote {json_out}")
+    if gpkg_out:
+        from landtool.check.output import write_report_gpkg
+
+        try:
+            write_report_gpkg(report, gpkg_out)
+        except LandtoolError:
+            raise
+        click.echo(f"wrote {gpkg_out}")
+
+
+def _print(report, lang: str) -> None:
+    rs = report.ruleset
+    click.echo(f"ruleset {rs.id} {rs.version} ({rs.regulation}); check date {report.as_of}")
+    click.echo(f"{'request':<14} {'applicant':<26} {'area ha':>8} {'eligible ha':>11}  "
+               f"{'result':<8} rules not passed")
+    for r in report.requests:
+        bad = [f"{x.rule}:{STATUS_MARK[x.status]}" for x in r.results
+               if x.status in ("fail", "warn")]
+        verdict = "eligible" if r.eligible else "refused"
+        click.echo(f"{r.id:<14} {str(r.applicant or ''):<26.26} {r.area_ha:>8.3f} "
+                   f"{r.eligible_area_ha:>11.3f}  {verdict:<8} {', '.join(bad)}")
+    for r in report.requests:
+        shown = [x for x in r.results if x.status != "pass"]
+        if not shown:
+            continue
+        click.echo(f"\n{r.id}:")
+        for x in shown:
+            flag = " [unconfirmed]" if x.confidence == "unconfirmed" else ""
+            click.echo(f"  {STATUS_MARK[x.status]:<4} {x.rule}{flag}: {x.message(lang)}")
+    click.echo(f"\nareas: {report.area_method}\ndistances: {report.distance_method}")
+    for note in report.notes:
+        click.echo(f"note: {note}")

@@ -1,0 +1,1 @@
+"""Rehabilitation of land disturbed by mining: status and (later) cost estimates."""
