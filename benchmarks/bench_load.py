@@ -20,6 +20,10 @@ from landtool.paths import sample_data_dir
 from landtool.workspace import Workspace
 
 
+def report(label: str, med: float, worst: float) -> None:
+    print(f"{label:<32} median {med * 1000:8.1f} ms, max {worst * 1000:8.1f} ms")
+
+
 def timed(fn, runs=5):
     times = []
     for _ in range(runs):
@@ -32,18 +36,18 @@ def timed(fn, runs=5):
 def main() -> None:
     licences = sample_data_dir() / "real" / "licenses_eiti.gpkg"
     med, worst, layer = timed(lambda: load_layer(licences, "licences"))
-    print(f"load 3,439 licences:            median {med * 1000:8.1f} ms, max {worst * 1000:8.1f} ms")
+    report("load 3,439 licences:", med, worst)
     med, worst, _ = timed(lambda: areas_ha(layer.gdf.geometry))
-    print(f"geodesic areas of all licences: median {med * 1000:8.1f} ms, max {worst * 1000:8.1f} ms")
+    report("geodesic areas of all licences:", med, worst)
     with tempfile.TemporaryDirectory() as tmp:
         def add():
             ws = Workspace.init(Path(tmp) / "bench.gpkg", overwrite=True)
             ws.add(layer)
             return ws
         med, worst, ws = timed(add)
-        print(f"add licences to a workspace:    median {med * 1000:8.1f} ms, max {worst * 1000:8.1f} ms")
+        report("add licences to a workspace:", med, worst)
         med, worst, _ = timed(ws.info)
-        print(f"workspace info (licences):      median {med * 1000:8.1f} ms, max {worst * 1000:8.1f} ms")
+        report("workspace info (licences):", med, worst)
 
 
 if __name__ == "__main__":

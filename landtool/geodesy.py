@@ -73,9 +73,34 @@ def length_m(geom: BaseGeometry) -> float:
     return GEOD.geometry_length(geom)
 
 
+def areas_m2(geoms) -> np.ndarray:
+    """Geodesic areas in m² of many lon/lat geometries (0 for missing, points and lines).
+
+    The same computation as :func:`area_m2` (``Geod.polygon_area_perimeter`` on every ring:
+    exteriors added, holes subtracted), with the rings extracted for all geometries at once.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.zeros(len(geoms))
+    if len(geoms) == 0:
+        return out
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    polygonal = shapely.get_type_id(parts) == 3
+    parts, part_of = parts[polygonal], part_of[polygonal]
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
+    starts = np.searchsorted(coord_of, np.arange(len(rings) + 1))
+    first_ring = np.r_[True, ring_of[1:] != ring_of[:-1]]
+    poly_area = GEOD.polygon_area_perimeter
+    for k in range(len(rings)):
+        seg = coords[starts[k]:starts[k + 1]]
+        a = abs(poly_area(seg[:, 0], seg[:, 1])[0])
+        out[part_of[ring_of[k]]] += a if first_ring[k] else -a
+    return out
+
+
 def areas_ha(geoms) -> np.ndarray:
     """Geodesic areas in hectares of an array-like of lon/lat geometries."""
-    return np.array([area_ha(g) for g in geoms], dtype=float)
+    return areas_m2(geoms) / 10_000.0
 
 
 def local_aeqd(lon: float, lat: float) -> CRS:

@@ -25,7 +25,7 @@ from landtool.check.result import CheckReport, RequestResult, RuleResult
 from landtool.check.rules import RULES, Outcome, Requests
 from landtool.check.ruleset import Rule, Ruleset
 from landtool.errors import CheckError
-from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, area_ha, area_m2
+from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, areas_ha, areas_m2
 
 Progress = Callable[[int, int, str], None]
 
@@ -48,7 +48,7 @@ def _prepare(requests: gpd.GeoDataFrame) -> Requests:
         attrs=pd.DataFrame(requests.drop(columns=requests.geometry.name)).reset_index(drop=True),
         frames=frames,
         local=frames.to_local(geoms, which),
-        area_ha=np.array([area_ha(g) for g in geoms]),
+        area_ha=areas_ha(geoms),
         exclusions=[[] for _ in geoms],
         clip=[None] * len(geoms),
     )
@@ -57,6 +57,22 @@ def _prepare(requests: gpd.GeoDataFrame) -> Requests:
 def _fmt(template: str, values: dict, lang: int) -> str:
     vals = {k: (v[lang] if isinstance(v, tuple) and len(v) == 2 else v) for k, v in values.items()}
     return template.format(**vals)
+
+
+def _rule_results(rule: Rule, outcomes: list[Outcome]) -> list[RuleResult]:
+    """RuleResults for one rule over all requests; passes and not-applicables carry no
+    per-request detail, so one shared (never modified) result stands for each."""
+    shared: dict[tuple, RuleResult] = {}
+    out = []
+    for o in outcomes:
+        if o.status in ("pass", "not_applicable") and not o.conflicts:
+            key = (o.status, o.reason_en)
+            if key not in shared:
+                shared[key] = _rule_result(rule, o)
+            out.append(shared[key])
+        else:
+            out.append(_rule_result(rule, o))
+    return out
 
 
 def _rule_result(rule: Rule, outcome: Outcome) -> RuleResult:
@@ -73,20 +89,42 @@ def _rule_result(rule: Rule, outcome: Outcome) -> RuleResult:
                       confidence=rule.confidence, conflicts=outcome.conflicts)
 
 
-def _eligible_part(req: Requests, i: int):
-    clip, cuts = req.clip[i], req.exclusions[i]
-    if clip is None and not cuts:
-        return req.geoms[i], float(req.area_ha[i])
-    part = req.local[i]
-    if clip is not None:
-        part = shapely.intersection(part, clip)
-    if cuts and not part.is_empty:
-        part = shapely.difference(part, shapely.union_all(cuts))
-    part = req.frames.to_lonlat(np.array([part]), [i])[0]
-    part = shapely.make_valid(part) if not part.is_valid else part
-    polys = [g for g in shapely.get_parts(part) if g.geom_type in ("Polygon", "MultiPolygon")]
-    part = shapely.union_all(polys) if polys else shapely.Polygon()
-    return part, area_m2(part) / 1e4
+def _eligible_parts(req: Requests) -> tuple[np.ndarray, np.ndarray]:
+    """The eligible part of every request (lon/lat) and its geodesic area in ha.
+
+    A request nothing cuts is its own eligible part; one whose clip is empty has none; the
+    rest are cut in their local frames and brought back to lon/lat.
+    """
+    n = len(req)
+    parts = np.array(req.geoms, dtype=object)
+    hectares = np.array(req.area_ha, dtype=float)
+    work = []
+    for i in range(n):
+        clip, cuts = req.clip[i], req.exclusions[i]
+        if clip is None and not cuts:
+            continue
+        if clip is not None and clip.is_empty:
+            parts[i], hectares[i] = shapely.Polygon(), 0.0
+            continue
+        work.append(i)
+    if not work:
+        return parts, hectares
+    cut = []
+    for i in work:
+        part = req.local[i]
+        if req.clip[i] is not None:
+            part = shapely.intersection(part, req.clip[i])
+        if req.exclusions[i] and not part.is_empty:
+            part = shapely.difference(part, shapely.union_all(req.exclusions[i]))
+        cut.append(part)
+    back = req.frames.to_lonlat(np.array(cut, dtype=object), np.array(work))
+    for i, part in zip(work, back, strict=True):
+        if not part.is_valid:
+            part = shapely.make_valid(part)
+        polys = [g for g in shapely.get_parts(part) if g.geom_type in ("Polygon", "MultiPolygon")]
+        parts[i] = shapely.union_all(polys) if polys else shapely.Polygon()
+    hectares[work] = areas_m2(parts[work]) / 1e4
+    return parts, hectares
 
 
 def check_requests(
@@ -110,20 +148,23 @@ def check_requests(
         outcomes.append(RULES[rule.type.value](rule, req, ctx))
     if progress:
         progress(len(rules), len(rules) + 1, "eligible part")
+    parts, part_ha = _eligible_parts(req)
+    per_rule = [_rule_results(rule, outcomes[k]) for k, rule in enumerate(rules)]
+    column = {c: req.attrs[c].tolist() if c in req.attrs.columns else [None] * len(req)
+              for c in ("applicant", "submitted_at", "queue_no")}
     results = []
     for i in range(len(req)):
-        part, part_ha = _eligible_part(req, i)
-        attrs = req.attrs.iloc[i]
+        queue = column["queue_no"][i]
         results.append(RequestResult(
             id=req.ids[i],
-            applicant=_text(attrs.get("applicant")),
+            applicant=_text(column["applicant"][i]),
             area_ha=float(req.area_ha[i]),
             geometry=req.geoms[i],
-            eligible_part=part,
-            eligible_area_ha=part_ha,
-            results=[_rule_result(rule, outcomes[k][i]) for k, rule in enumerate(rules)],
-            submitted_at=_text(attrs.get("submitted_at")),
-            queue_no=None if pd.isna(attrs.get("queue_no", None)) else int(attrs.get("queue_no")),
+            eligible_part=parts[i],
+            eligible_area_ha=float(part_ha[i]),
+            results=[r[i] for r in per_rule],
+            submitted_at=_text(column["submitted_at"][i]),
+            queue_no=None if queue is None or pd.isna(queue) else int(queue),
         ))
     if ruleset.unconfirmed_rules:
         notes.append("rules relying on values the legal text did not confirm: "

@@ -17,7 +17,7 @@ from landtool.check.context import CheckContext, FeatureSet
 from landtool.check.frames import MIN_M_PER_DEG, Frames, search_boxes
 from landtool.check.result import Conflict
 from landtool.check.ruleset import Rule
-from landtool.geodesy import area_m2
+from landtool.geodesy import area_m2, areas_m2
 from landtool.rehab.status import outstanding_by_partnership, partnership_key
 
 
@@ -54,7 +54,7 @@ def _verdict(rule: Rule, failed: bool) -> str:
 
 
 def _not_applicable(n: int, en: str, mn: str) -> list[Outcome]:
-    return [Outcome("not_applicable", reason_en=en, reason_mn=mn) for _ in range(n)]
+    return [Outcome("not_applicable", reason_en=en, reason_mn=mn)] * n  # shared, never modified
 
 
 def _missing_layer(rule: Rule, kinds, n: int) -> list[Outcome]:
@@ -82,7 +82,7 @@ def _overlaps(req: Requests, fs: FeatureSet, sliver_m2: float, other_geoms=None)
     approx = shapely.area(req.frames.to_local(inter, ri))
     keep = approx > sliver_m2 * 0.5
     ri, fj, inter = ri[keep], fj[keep], inter[keep]
-    exact = np.array([area_m2(g) for g in inter])
+    exact = areas_m2(inter)
     keep = exact > sliver_m2
     return ri[keep], fj[keep], exact[keep], inter[keep]
 
@@ -94,25 +94,34 @@ def within(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     fs = ctx.features(p.layer, p.where)
     ri, fj = _pairs(fs, req.geoms, "intersects")
     kind = get_kind(p.layer)
+    n = len(req)
+    counts = np.bincount(ri, minlength=n)
+    cover = np.full(n, None, dtype=object)
+    single = counts[ri] == 1
+    cover[ri[single]] = fs.geoms[fj[single]]
+    for i in np.flatnonzero(counts > 1):
+        cover[i] = shapely.union_all(fs.geoms[fj[ri == i]])
+    outside = np.array(req.geoms, dtype=object)
+    has = counts > 0
+    outside[has] = shapely.difference(req.geoms[has], cover[has])
+    outside_m2 = areas_m2(outside)
+    failed = outside_m2 > p.tolerance_m2
+    # where it fails, the eligible part must lie in the in-force features (or is empty)
+    for i in np.flatnonzero(failed):
+        req.clip[i] = (req.frames.to_local(np.array([cover[i]]), [i])[0]
+                       if cover[i] is not None else shapely.Polygon())
+    layer_names = ", ".join(ctx.layer_names(p.layer))
+    name = (kind.name_en.lower(), kind.name_mn)
     out = []
-    for i in range(len(req)):
-        cands = fs.geoms[fj[ri == i]]
-        cover = shapely.union_all(cands) if len(cands) else None
-        outside = req.geoms[i] if cover is None else shapely.difference(req.geoms[i], cover)
-        outside_m2 = area_m2(outside)
-        failed = outside_m2 > p.tolerance_m2
-        if failed:  # the eligible part must then lie in the conclusions (or is empty)
-            req.clip[i] = (req.frames.to_local(np.array([cover]), [i])[0]
-                           if cover is not None else shapely.Polygon())
+    for i in range(n):
         conflicts = []
-        if failed:
-            conflicts.append(Conflict(", ".join(ctx.layer_names(p.layer)), p.layer,
-                                      "outside " + (", ".join(fs.ids[fj[ri == i]]) or "all"),
-                                      overlap_ha=outside_m2 / 1e4, geometry=outside))
-        out.append(Outcome(_verdict(rule, failed),
-                           {"outside_ha": outside_m2 / 1e4,
-                            "layer_name": (kind.name_en.lower(), kind.name_mn)},
-                           conflicts))
+        if failed[i]:
+            inside = ", ".join(fs.ids[fj[ri == i]]) if counts[i] else ""
+            conflicts.append(Conflict(layer_names, p.layer,
+                                      f"outside {inside}" if inside else "outside all",
+                                      overlap_ha=outside_m2[i] / 1e4, geometry=outside[i]))
+        out.append(Outcome(_verdict(rule, bool(failed[i])),
+                           {"outside_ha": outside_m2[i] / 1e4, "layer_name": name}, conflicts))
     return out
 
 
