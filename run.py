@@ -26,7 +26,8 @@ PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".landtool-installed"
 # Shared libraries the Qt wheels load, and a font with Cyrillic (Debian package names).
 QT_APT_PACKAGES = ["libegl1", "libgl1", "libxkbcommon0", "libxkbcommon-x11-0", "libfontconfig1",
-                   "libdbus-1-3", "libglib2.0-0", "fonts-dejavu-core"]
+                   "libdbus-1-3", "libglib2.0-0", "fonts-dejavu-core", "libxcb-cursor0",
+                   "libxcb-icccm4", "libxcb-keysyms1"]
 
 
 def say(msg: str) -> None:
@@ -54,8 +55,10 @@ def ensure_venv() -> None:
     STAMP.write_text(digest)
 
 
-def ensure_qt_libraries() -> None:
-    probe = ("import os; os.environ['QT_QPA_PLATFORM']='offscreen';"
+def ensure_qt_libraries(platform: str = "offscreen") -> None:
+    """Qt starts on ``platform`` (offscreen for tests; the real one for the app), or the
+    missing system libraries are installed."""
+    probe = (f"import os; os.environ['QT_QPA_PLATFORM']={platform!r};"
              "from PySide6.QtWidgets import QApplication; QApplication([])")
     if sh(PY, "-c", probe, stderr=subprocess.DEVNULL) == 0:
         return
@@ -83,8 +86,10 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     ensure_venv()
-    if command in ("app", "test"):
+    if command == "test":
         ensure_qt_libraries()
+    if command == "app":
+        ensure_qt_libraries("xcb" if os.environ.get("DISPLAY") else "offscreen")
     ensure_sample_workspace()
     bin_dir = PY.parent
     if command == "demo":
