@@ -9,6 +9,7 @@ projected CRS, and data that lands outside Mongolia.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -171,14 +172,28 @@ def to_workspace_crs(gdf: gpd.GeoDataFrame, crs: CRS) -> tuple[gpd.GeoDataFrame,
     return out, Reprojection(label, desc)
 
 
+@lru_cache(maxsize=1)
+def mongolia_outline():
+    """Mongolia's outline buffered by 10 km (``layers/reference/mongolia_outline.geojson``)."""
+    import json
+
+    from landtool.paths import layers_dir
+
+    path = layers_dir() / "reference" / "mongolia_outline.geojson"
+    with open(path, encoding="utf-8") as fh:
+        feature = json.load(fh)["features"][0]
+    geom = shapely.geometry.shape(feature["geometry"])
+    shapely.prepare(geom)
+    return geom
+
+
 def check_in_mongolia(gdf: gpd.GeoDataFrame, ids, *, path=None) -> list[str]:
-    """Features of a lon/lat layer lying wholly outside Mongolia.
+    """Features of a lon/lat layer lying wholly outside Mongolia (its outline plus 10 km).
 
     Raises :class:`OutsideMongoliaError` when every feature does; returns the ids of the features
     outside when only some do (the caller reports them as warnings).
     """
-    box = shapely.box(*MONGOLIA_BOUNDS)
-    inside = gdf.geometry.intersects(box).to_numpy()
+    inside = np.array(shapely.intersects(gdf.geometry.values, mongolia_outline()), dtype=bool)
     if inside.all():
         return []
     if not inside.any():

@@ -117,12 +117,12 @@ class CheckContext:
             keep = keep & ~shapely.is_missing(gdf.geometry.values) & ~shapely.is_empty(
                 gdf.geometry.values)
             part = gdf[keep]
-            if kind_def.id_field in part.columns:
-                fid = part[kind_def.id_field].astype(object).where(part[kind_def.id_field].notna())
-                fid = [str(v) if v is not None else f"{name}:{i + 1}"
-                       for i, v in zip(np.flatnonzero(keep), fid, strict=True)]
-            else:
-                fid = [f"{name}:{i + 1}" for i in np.flatnonzero(keep)]
+            values = (part[kind_def.id_field].tolist() if kind_def.id_field in part.columns
+                      else [None] * len(part))
+            # a feature with no id is named by its layer and row: "streams:3"
+            fid = [f"{name}:{i + 1}" if v is None or (not isinstance(v, str) and pd.isna(v))
+                   or str(v).strip() == "" else str(v)
+                   for i, v in zip(np.flatnonzero(keep), values, strict=True)]
             names += [name] * len(part)
             ids += fid
             geoms.append(part.geometry.to_numpy())

@@ -22,7 +22,7 @@ from landtool.catalog import get_kind
 from landtool.check.context import CheckContext, require_layers
 from landtool.check.frames import Frames
 from landtool.check.result import CheckReport, RequestResult, RuleResult
-from landtool.check.rules import RULES, Outcome, Requests
+from landtool.check.rules import RULES, Bilingual, Outcome, Requests
 from landtool.check.ruleset import Rule, Ruleset
 from landtool.errors import CheckError
 from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, areas_ha, areas_m2
@@ -54,9 +54,15 @@ def _prepare(requests: gpd.GeoDataFrame) -> Requests:
     )
 
 
-def _fmt(template: str, values: dict, lang: int) -> str:
-    vals = {k: (v[lang] if isinstance(v, tuple) and len(v) == 2 else v) for k, v in values.items()}
-    return template.format(**vals)
+def _fmt(template: str, values: dict, lang: str) -> str:
+    def shown(v):
+        if isinstance(v, Bilingual):
+            return getattr(v, lang)
+        if isinstance(v, tuple | list):  # a list parameter, e.g. the outstanding statuses
+            return ", ".join(map(str, v))
+        return v
+
+    return template.format(**{k: shown(v) for k, v in values.items()})
 
 
 def _rule_results(rule: Rule, outcomes: list[Outcome]) -> list[RuleResult]:
@@ -82,7 +88,7 @@ def _rule_result(rule: Rule, outcome: Outcome) -> RuleResult:
         en, mn = f"{rule.title_en}: passed.", f"{rule.title_mn}: хангасан."
     else:
         values = {**rule.params.model_dump(), **outcome.values}
-        en, mn = _fmt(rule.message_en, values, 0), _fmt(rule.message_mn, values, 1)
+        en, mn = _fmt(rule.message_en, values, "en"), _fmt(rule.message_mn, values, "mn")
     return RuleResult(rule=rule.id, type=rule.type.value, status=outcome.status,
                       severity=rule.severity, message_en=en, message_mn=mn,
                       title_en=rule.title_en, title_mn=rule.title_mn, source=rule.source,

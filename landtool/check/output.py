@@ -1,7 +1,8 @@
 """Write a check report as a GeoPackage that opens styled in QGIS.
 
 Layers: ``request_status`` (one row per request, coloured by its overall status),
-``check_results`` (one row per request × rule, with the geometry of the conflicts) and
+``check_results`` (one row per request × rule; its geometry is the part of the request in
+conflict: the overlap, the part inside a water zone, the part outside the conclusions) and
 ``eligible_parts``. Each carries the ruleset, its version, the check date and the area method.
 """
 
@@ -60,13 +61,28 @@ def report_layers(report: CheckReport) -> dict[str, gpd.GeoDataFrame]:
     }
 
 
+def _multi(geom):
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "Polygon":
+        return shapely.MultiPolygon([geom])
+    if geom.geom_type == "MultiPolygon":
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    for p in shapely.get_parts(geom):
+        if p.geom_type == "MultiPolygon":
+            parts += list(p.geoms)
+    return shapely.MultiPolygon(parts) if parts else None
+
+
 def write_report_gpkg(report: CheckReport, path: str | Path) -> None:
     """Write the report's layers, with their QGIS styles, to a new GeoPackage (atomically)."""
     from landtool.check.qgis_style import load_style, write_layer_style
 
     with atomic_path(Path(path)) as tmp:
         for name, gdf in report_layers(report).items():
+            gdf = gdf.set_geometry(gdf.geometry.apply(_multi))
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
-                                    geometry_type="Unknown")
+                                    geometry_type="MultiPolygon")
             write_layer_style(tmp, name, load_style(STYLES[name]),
                               description=f"landtool {report.ruleset.label()}")

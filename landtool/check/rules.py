@@ -7,6 +7,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,29 @@ class Requests:
 
     def __len__(self) -> int:
         return len(self.geoms)
+
+
+def polygonal(geom):
+    """The polygonal parts of a geometry as one (Multi)Polygon; None if there are none."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else None
+
+
+class Bilingual(NamedTuple):
+    """A message value that differs by language."""
+
+    en: str
+    mn: str
+
+
+def _kind_names(kinds) -> Bilingual:
+    """The kinds' names for the {layer_name} placeholder."""
+    defs = [get_kind(k) for k in kinds]
+    return Bilingual(", ".join(k.name_en.lower() for k in defs), ", ".join(k.name_mn for k in defs))
 
 
 def _verdict(rule: Rule, failed: bool) -> str:
@@ -111,7 +135,7 @@ def within(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         req.clip[i] = (req.frames.to_local(np.array([cover[i]]), [i])[0]
                        if cover[i] is not None else shapely.Polygon())
     layer_names = ", ".join(ctx.layer_names(p.layer))
-    name = (kind.name_en.lower(), kind.name_mn)
+    name = Bilingual(kind.name_en.lower(), kind.name_mn)
     out = []
     for i in range(n):
         conflicts = []
@@ -119,7 +143,8 @@ def within(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
             inside = ", ".join(fs.ids[fj[ri == i]]) if counts[i] else ""
             conflicts.append(Conflict(layer_names, p.layer,
                                       f"outside {inside}" if inside else "outside all",
-                                      overlap_ha=outside_m2[i] / 1e4, geometry=outside[i]))
+                                      overlap_ha=outside_m2[i] / 1e4,
+                                      geometry=polygonal(outside[i])))
         out.append(Outcome(_verdict(rule, bool(failed[i])),
                            {"outside_ha": outside_m2[i] / 1e4, "layer_name": name}, conflicts))
     return out
@@ -137,10 +162,9 @@ def no_overlap(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         local = req.frames.to_local(inter, ri)
         for i, j, a, g, loc in zip(ri, fj, area, inter, local, strict=True):
             conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], overlap_ha=a / 1e4,
-                                         geometry=g))
+                                         geometry=polygonal(g)))
             req.exclusions[i].append(loc)
-    names = [get_kind(k) for k in p.layers]
-    layer_name = (", ".join(k.name_en.lower() for k in names), ", ".join(k.name_mn for k in names))
+    layer_name = _kind_names(p.layers)
     return [
         Outcome(_verdict(rule, bool(c)),
                 {"count": len(c), "ids": ", ".join(x.feature_id for x in c),
@@ -171,17 +195,19 @@ def min_distance(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         exact = req.frames.geodesic_distance(req.local[ri], near_local, ri)
         exact[shapely.intersects(req.local[ri], near_local)] = 0.0
         keep = exact < d
+        ri, fj, exact = ri[keep], fj[keep], exact[keep]
         buffers = shapely.buffer(near_local[keep], d, quad_segs=16)
-        for i, j, dist, g, buf in zip(ri[keep], fj[keep], exact[keep], near[keep], buffers,
-                                      strict=True):
+        # the conflict is the part of the request inside the feature's zone
+        zones = req.frames.to_lonlat(shapely.intersection(req.local[ri], buffers), ri)
+        for i, j, dist, zone, buf in zip(ri, fj, exact, zones, buffers, strict=True):
             conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], distance_m=float(dist),
-                                         geometry=g))
+                                         geometry=polygonal(zone)))
             req.exclusions[i].append(buf)
     return [
         Outcome(_verdict(rule, bool(c)),
                 {"count": len(c), "ids": ", ".join(dict.fromkeys(x.feature_id for x in c)),
                  "nearest_m": min((x.distance_m for x in c), default=float("nan")),
-                 "layer_name": ("", "")},
+                 "layer_name": _kind_names(p.layers)},
                 sorted(c, key=lambda x: x.distance_m))
         for c in conflicts
     ]
@@ -315,7 +341,8 @@ def priority(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         keep = area_ > p.sliver_m2
         for i, j, a, g in zip(ri[keep], fj[keep], area_[keep], inter[keep], strict=True):
             conflicts[i].append(Conflict(layer[j] if layer[j] != "(checked)" else "requests",
-                                         "requests", ids[j], overlap_ha=a / 1e4, geometry=g))
+                                         "requests", ids[j], overlap_ha=a / 1e4,
+                                         geometry=polygonal(g)))
             req.exclusions[i].append(req.frames.to_local(np.array([g]), [i])[0])
     for i, c in enumerate(conflicts):
         if out[i].status == "not_applicable":
