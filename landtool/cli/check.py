@@ -103,14 +103,16 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
 def _print(report, lang: str) -> None:
     rs = report.ruleset
     click.echo(f"ruleset {rs.id} {rs.version} ({rs.regulation}); check date {report.as_of}")
-    click.echo(f"{'request':<14} {'applicant':<26} {'area ha':>8} {'eligible ha':>11}  "
-               f"{'result':<8} rules not passed")
+    click.echo(f"{'queue':>5} {'submitted':<19} {'request':<14} {'applicant':<24} {'area ha':>8} "
+               f"{'eligible ha':>11}  {'result':<8} rules not passed")
     for r in report.requests:
         bad = [f"{x.rule}:{STATUS_MARK[x.status]}" for x in r.results
                if x.status in ("fail", "warn")]
         verdict = "eligible" if r.eligible else "refused"
-        click.echo(f"{r.id:<14} {str(r.applicant or ''):<26.26} {r.area_ha:>8.3f} "
-                   f"{r.eligible_area_ha:>11.3f}  {verdict:<8} {', '.join(bad)}")
+        queue = "" if r.queue_no is None else str(r.queue_no)
+        when = (r.submitted_at or "")[:19]
+        click.echo(f"{queue:>5} {when:<19} {r.id:<14} {str(r.applicant or ''):<24.24} "
+                   f"{r.area_ha:>8.3f} {r.eligible_area_ha:>11.3f}  {verdict:<8} {', '.join(bad)}")
     for r in report.requests:
         shown = [x for x in r.results if x.status != "pass"]
         if not shown:
