@@ -100,3 +100,7 @@ class RuleConfigError(LandtoolError):
 
 class CheckError(LandtoolError):
     """A check cannot run: a layer the rules need is missing, or the requests are unusable."""
+
+
+class RehabStatusError(LandtoolError):
+    """An impossible rehabilitation status or status change (a step skipped, dates backwards)."""
