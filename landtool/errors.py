@@ -104,3 +104,7 @@ class CheckError(LandtoolError):
 
 class RehabStatusError(LandtoolError):
     """An impossible rehabilitation status or status change (a step skipped, dates backwards)."""
+
+
+class OutputError(LandtoolError):
+    """An output file cannot be written where the user asked."""

@@ -46,14 +46,21 @@ def in_force(gdf: gpd.GeoDataFrame, kind_id: str, as_of: date) -> np.ndarray:
     if validity is None:
         return keep
     day = as_of.isoformat()
+
+    def dates(field):  # ISO text, "" where missing (empty text counts as missing too)
+        return gdf[field].astype(object).where(gdf[field].notna(), "").astype(str).str[:10]
+
     if validity.start_field and validity.start_field in gdf.columns:
-        start = gdf[validity.start_field].astype(object)
-        keep &= ~(start.notna() & (start.astype(str).str[:10] > day)).to_numpy()
+        start = dates(validity.start_field)
+        keep &= ~np.array((start != "") & (start > day), dtype=bool)
     if validity.end_field and validity.end_field in gdf.columns:
-        end = gdf[validity.end_field].astype(object)
-        keep &= ~(end.notna() & (end.astype(str).str[:10] < day)).to_numpy()
+        end = dates(validity.end_field)
+        keep &= ~np.array((end != "") & (end < day), dtype=bool)
     if validity.status_field and validity.status_field in gdf.columns:
-        keep &= ~np.array(gdf[validity.status_field].isin(validity.inactive_statuses), dtype=bool)
+        status = gdf[validity.status_field].astype(object).where(
+            gdf[validity.status_field].notna(), "").astype(str).str.strip().str.lower()
+        inactive = [s.lower() for s in validity.inactive_statuses]
+        keep &= ~np.array(status.isin(inactive), dtype=bool)
     return keep
 
 

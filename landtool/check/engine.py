@@ -82,7 +82,7 @@ def _rule_results(rule: Rule, outcomes: list[Outcome]) -> list[RuleResult]:
 
 
 def _rule_result(rule: Rule, outcome: Outcome) -> RuleResult:
-    if outcome.status == "not_applicable":
+    if outcome.reason_en:  # a verdict with its own explanation (not checked, value missing)
         en, mn = outcome.reason_en, outcome.reason_mn
     elif outcome.status == "pass":
         en, mn = f"{rule.title_en}: passed.", f"{rule.title_mn}: хангасан."

@@ -75,14 +75,22 @@ def _multi(geom):
     return shapely.MultiPolygon(parts) if parts else None
 
 
-def write_report_gpkg(report: CheckReport, path: str | Path) -> None:
-    """Write the report's layers, with their QGIS styles, to a new GeoPackage (atomically)."""
+def write_report_gpkg(report: CheckReport, path: str | Path, *, atomic: bool = True) -> None:
+    """Write the report's layers, with their QGIS styles, to a new GeoPackage: atomically,
+    unless the caller is already writing to a temporary path (``atomic=False``)."""
+    if atomic:
+        with atomic_path(Path(path)) as tmp:
+            _write_layers(report, tmp)
+    else:
+        _write_layers(report, Path(path))
+
+
+def _write_layers(report: CheckReport, path: Path) -> None:
     from landtool.check.qgis_style import load_style, write_layer_style
 
-    with atomic_path(Path(path)) as tmp:
-        for name, gdf in report_layers(report).items():
-            gdf = gdf.set_geometry(gdf.geometry.apply(_multi))
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
-                                    geometry_type="MultiPolygon")
-            write_layer_style(tmp, name, load_style(STYLES[name]),
-                              description=f"landtool {report.ruleset.label()}")
+    for name, gdf in report_layers(report).items():
+        gdf = gdf.set_geometry(gdf.geometry.apply(_multi))
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG",
+                                geometry_type="MultiPolygon")
+        write_layer_style(path, name, load_style(STYLES[name]),
+                          description=f"landtool {report.ruleset.label()}")

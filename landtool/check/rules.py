@@ -29,7 +29,7 @@ class Outcome:
     status: str  # pass / fail / warn / not_applicable
     values: dict = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
-    reason_en: str = ""  # for not_applicable
+    reason_en: str = ""  # an explanation replacing the rule's message (e.g. not checked)
     reason_mn: str = ""
 
 
@@ -232,12 +232,11 @@ def attribute(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     out = []
     for v in values:
         if v is None or (not isinstance(v, str) and pd.isna(v)):
+            en, mn = (f"The request does not state {p.field}.",
+                      f"Хүсэлтэд {p.field} утга заагаагүй байна.")
             if p.if_missing == "not_applicable":
-                out.append(Outcome("not_applicable",
-                                   reason_en=f"Not checked: the request has no {p.field}.",
-                                   reason_mn=f"Шалгаагүй: хүсэлтэд {p.field} утга алга."))
-            else:
-                out.append(Outcome(p.if_missing, {"actual": "no value"}))
+                en, mn = f"Not checked: {en[0].lower()}{en[1:]}", f"Шалгаагүй: {mn}"
+            out.append(Outcome(p.if_missing, reason_en=en, reason_mn=mn))
             continue
         actual = v
         if isinstance(p.value, float | int) and not isinstance(v, float | int):

@@ -73,6 +73,13 @@ class AttributeParams(_Strict):
     value: float | str
     if_missing: Literal["fail", "warn", "not_applicable"] = "warn"
 
+    @model_validator(mode="after")
+    def _comparable(self):
+        if self.op not in ("==", "!=") and isinstance(self.value, str):
+            raise ValueError(f"op {self.op!r} compares numbers, but value is the text "
+                             f"{self.value!r}: give a number, or use == or !=")
+        return self
+
 
 class BacklogParams(_Strict):
     layer: str = "rehab_parcels"

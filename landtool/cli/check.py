@@ -12,8 +12,8 @@ from landtool.check.context import CheckContext
 from landtool.check.engine import check_requests
 from landtool.check.ruleset import load_ruleset
 from landtool.cli.options import load_kwargs, load_options
-from landtool.errors import CheckError, LandtoolError
-from landtool.io.formats import atomic_path
+from landtool.errors import CheckError
+from landtool.io.formats import atomic_paths, check_writable
 from landtool.io.load import load_layer
 from landtool.workspace import Workspace
 
@@ -69,9 +69,9 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
           **opts) -> None:
     """Check REQUESTS (a file, e.g. an MRPAM corner list, or a workspace layer name) against
     the eligibility rules. Exits 0 when the check ran, whatever it found."""
-    for out in (json_out, gpkg_out):
-        if out and Path(out).exists() and not force:
-            raise click.UsageError(f"{out} exists; pass --force to overwrite it")
+    outputs = [p for p in (json_out, gpkg_out) if p]
+    for out in outputs:
+        check_writable(out, overwrite=force)
     rs = load_ruleset(ruleset)
     ws = Workspace(ws_path) if ws_path else None
     extra: dict[str, list] = {}
@@ -85,19 +85,19 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
     ctx = CheckContext.from_workspace(ws, rs, as_of, extra)
     report = check_requests(gdf, rs, ctx)
     _print(report, lang)
-    if json_out:
-        with atomic_path(Path(json_out)) as tmp:
-            tmp.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2),
-                           encoding="utf-8")
-        click.echo(f"wrote {json_out}")
-    if gpkg_out:
-        from landtool.check.output import write_report_gpkg
+    if not outputs:
+        return
+    from landtool.check.output import write_report_gpkg
 
-        try:
-            write_report_gpkg(report, gpkg_out)
-        except LandtoolError:
-            raise
-        click.echo(f"wrote {gpkg_out}")
+    with atomic_paths(*outputs) as temps:  # both files appear together, or neither
+        written = dict(zip(outputs, temps, strict=True))
+        if json_out:
+            written[json_out].write_text(
+                json.dumps(report.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+        if gpkg_out:
+            write_report_gpkg(report, written[gpkg_out], atomic=False)
+    for out in outputs:
+        click.echo(f"wrote {out}")
 
 
 def _print(report, lang: str) -> None:

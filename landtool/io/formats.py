@@ -21,7 +21,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
-from landtool.errors import EmptyLayerError, LandtoolError, LayerLoadError
+from landtool.errors import EmptyLayerError, LandtoolError, LayerLoadError, OutputError
 
 _OGR_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError)
 
@@ -268,10 +268,42 @@ def _drop_empty_kml_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.drop(columns=empty + defaults)
 
 
-@contextmanager
-def atomic_path(path: str | Path):
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+def check_writable(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Refuse, before any work is done, an output path that cannot be written."""
     path = Path(path)
+    if path.is_dir():
+        raise OutputError("this is a folder; give a file name", path=path)
+    if path.exists() and not overwrite:
+        raise OutputError("the file already exists", path=path,
+                          hint="choose another name, or pass --force to overwrite it")
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"{parent} is a file, so no folder can be made there", path=path,
+                          hint="choose an output place inside a folder")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"no permission to write in {parent}", path=path,
+                          hint="choose a folder you can write to")
+    return path
+
+
+@contextmanager
+def atomic_paths(*paths: str | Path):
+    """Temporary paths beside each of ``paths``; all moved into place only if the block
+    succeeds, so several outputs appear together or not at all."""
+    from contextlib import ExitStack
+
+    finals = [Path(p) for p in paths]
+    with ExitStack() as stack:
+        temps = [stack.enter_context(_temp_beside(p)) for p in finals]
+        yield temps
+        for tmp, final in zip(temps, finals, strict=True):
+            os.replace(tmp, final)
+
+
+@contextmanager
+def _temp_beside(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
@@ -279,10 +311,16 @@ def atomic_path(path: str | Path):
     tmp = Path(tmp)
     try:
         yield tmp
-        os.replace(tmp, path)
     finally:
-        for leftover in tmp.parent.glob(f"{tmp.stem}.*"):  # shapefile sidecars too
+        for leftover in tmp.parent.glob(f"{tmp.stem}.*"):
             leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+    with atomic_paths(path) as (tmp,):
+        yield tmp
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> None:
