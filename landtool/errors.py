@@ -108,3 +108,11 @@ class RehabStatusError(LandtoolError):
 
 class OutputError(LandtoolError):
     """An output file cannot be written where the user asked."""
+
+
+class RateConfigError(LandtoolError):
+    """A rate file is malformed: the message names the file, the task and the key."""
+
+
+class CostInputError(LandtoolError):
+    """The quantities or options given to a cost estimate are unusable."""

@@ -65,9 +65,13 @@ def in_force(gdf: gpd.GeoDataFrame, kind_id: str, as_of: date) -> np.ndarray:
 
 
 def _matches(gdf: gpd.GeoDataFrame, where: Filter | None) -> np.ndarray:
+    """Features a rule's filter keeps. A feature whose value is missing is kept: an unknown
+    licence type must not hide a licence from the check."""
     if where is None or where.field not in gdf.columns:
         return np.ones(len(gdf), dtype=bool)
-    return np.array(gdf[where.field].isin(where.values), dtype=bool)
+    values = gdf[where.field].astype(object)
+    blank = values.isna() | (values.astype(str).str.strip() == "")
+    return np.array(values.isin(where.values) | blank, dtype=bool)
 
 
 class CheckContext:

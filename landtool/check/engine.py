@@ -72,7 +72,7 @@ def _rule_results(rule: Rule, outcomes: list[Outcome]) -> list[RuleResult]:
     out = []
     for o in outcomes:
         if o.status in ("pass", "not_applicable") and not o.conflicts:
-            key = (o.status, o.reason_en)
+            key = (o.status, o.reason_en, o.layer_missing)
             if key not in shared:
                 shared[key] = _rule_result(rule, o)
             out.append(shared[key])
@@ -92,7 +92,8 @@ def _rule_result(rule: Rule, outcome: Outcome) -> RuleResult:
     return RuleResult(rule=rule.id, type=rule.type.value, status=outcome.status,
                       severity=rule.severity, message_en=en, message_mn=mn,
                       title_en=rule.title_en, title_mn=rule.title_mn, source=rule.source,
-                      confidence=rule.confidence, conflicts=outcome.conflicts)
+                      confidence=rule.confidence, conflicts=outcome.conflicts,
+                      layer_missing=outcome.layer_missing)
 
 
 def _eligible_parts(req: Requests) -> tuple[np.ndarray, np.ndarray]:

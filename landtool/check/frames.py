@@ -59,7 +59,12 @@ class Frames:
         else:
             x = (coords[:, 0] - self.lon0[w]) * self.kx[w]
             y = (coords[:, 1] - self.lat0[w]) * self.ky[w]
-        return shapely.set_coordinates(geoms.copy(), np.column_stack([x, y]))
+        out = shapely.set_coordinates(geoms.copy(), np.column_stack([x, y]))
+        if not inverse:  # a polygon valid in degrees can fold over once projected: repair it
+            bad = ~shapely.is_valid(out) & (shapely.get_type_id(out) >= 3)
+            if bad.any():
+                out[bad] = shapely.make_valid(out[bad], method="structure", keep_collapsed=False)
+        return out
 
     def geodesic_distance(self, a_local: np.ndarray, b_local: np.ndarray,
                           which: np.ndarray) -> np.ndarray:

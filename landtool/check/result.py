@@ -48,6 +48,7 @@ class RuleResult:
     source: str
     confidence: str
     conflicts: list[Conflict] = field(default_factory=list)
+    layer_missing: bool = False  # not checked: a layer the rule reads is absent
 
     def message(self, lang: str) -> str:
         return self.message_mn if lang == "mn" else self.message_en
@@ -64,6 +65,7 @@ class RuleResult:
             "message_mn": self.message_mn,
             "source": self.source,
             "confidence": self.confidence,
+            "checked": not self.layer_missing,
             "conflicts": [c.to_json() for c in self.conflicts],
         }
 
@@ -85,6 +87,11 @@ class RequestResult:
         return not any(r.status == "fail" for r in self.results)
 
     @property
+    def not_checked(self) -> list[str]:
+        """Rules that could not run for want of a layer: the verdict is then incomplete."""
+        return [r.rule for r in self.results if r.layer_missing]
+
+    @property
     def status(self) -> Status:
         statuses = {r.status for r in self.results}
         return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
@@ -96,6 +103,8 @@ class RequestResult:
             "submitted_at": self.submitted_at,
             "queue_no": self.queue_no,
             "eligible": self.eligible,
+            "incomplete": bool(self.not_checked),
+            "not_checked": self.not_checked,
             "status": self.status,
             "area_ha": round(self.area_ha, 6),
             "eligible_area_ha": round(self.eligible_area_ha, 6),

@@ -18,7 +18,7 @@ from landtool.check.context import CheckContext, FeatureSet
 from landtool.check.frames import MIN_M_PER_DEG, Frames, search_boxes
 from landtool.check.result import Conflict
 from landtool.check.ruleset import Rule
-from landtool.geodesy import area_m2, areas_m2
+from landtool.geodesy import areas_m2
 from landtool.rehab.status import outstanding_by_partnership, partnership_key
 
 
@@ -31,6 +31,7 @@ class Outcome:
     conflicts: list[Conflict] = field(default_factory=list)
     reason_en: str = ""  # an explanation replacing the rule's message (e.g. not checked)
     reason_mn: str = ""
+    layer_missing: bool = False  # not checked because a layer it reads is absent
 
 
 @dataclass
@@ -73,19 +74,34 @@ def _kind_names(kinds) -> Bilingual:
     return Bilingual(", ".join(k.name_en.lower() for k in defs), ", ".join(k.name_mn for k in defs))
 
 
+def cuts(rule: Rule) -> bool:
+    """Whether the rule's exclusions shape the eligible part: only rules that refuse do; a
+    rule that warns (e.g. a distance with no legal figure) is reported but cuts nothing."""
+    return rule.severity == "fail"
+
+
 def _verdict(rule: Rule, failed: bool) -> str:
     return rule.severity if failed else "pass"
 
 
-def _not_applicable(n: int, en: str, mn: str) -> list[Outcome]:
-    return [Outcome("not_applicable", reason_en=en, reason_mn=mn)] * n  # shared, never modified
+def _not_applicable(n: int, en: str, mn: str, *, layer_missing: bool = False) -> list[Outcome]:
+    # one shared Outcome for every request: never modified
+    return [Outcome("not_applicable", reason_en=en, reason_mn=mn,
+                    layer_missing=layer_missing)] * n
 
 
 def _missing_layer(rule: Rule, kinds, n: int) -> list[Outcome]:
-    names_en = ", ".join(get_kind(k).name_en.lower() for k in kinds)
-    names_mn = ", ".join(get_kind(k).name_mn for k in kinds)
-    return _not_applicable(n, f"Not checked: the workspace has no layer of {names_en}.",
-                           f"Шалгаагүй: ажлын талбарт {names_mn} давхарга алга.")
+    names = _kind_names(kinds)
+    return _not_applicable(n, f"Not checked: the workspace has no layer of {names.en}.",
+                           f"Шалгаагүй: ажлын талбарт {names.mn} давхарга алга.",
+                           layer_missing=True)
+
+
+def _groups(ri: np.ndarray, fj: np.ndarray, n: int) -> list[np.ndarray]:
+    """The feature indices paired with each request (pairs as returned by a tree query)."""
+    order = np.argsort(ri, kind="stable")
+    bounds = np.searchsorted(ri[order], np.arange(n + 1))
+    return [fj[order[bounds[i]:bounds[i + 1]]] for i in range(n)]
 
 
 def _pairs(fs: FeatureSet, geoms: np.ndarray, predicate: str, **kw) -> tuple[np.ndarray, ...]:
@@ -120,18 +136,20 @@ def within(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     kind = get_kind(p.layer)
     n = len(req)
     counts = np.bincount(ri, minlength=n)
+    groups = _groups(ri, fj, n)
     cover = np.full(n, None, dtype=object)
     single = counts[ri] == 1
     cover[ri[single]] = fs.geoms[fj[single]]
     for i in np.flatnonzero(counts > 1):
-        cover[i] = shapely.union_all(fs.geoms[fj[ri == i]])
+        cover[i] = shapely.union_all(fs.geoms[groups[i]])
     outside = np.array(req.geoms, dtype=object)
     has = counts > 0
     outside[has] = shapely.difference(req.geoms[has], cover[has])
     outside_m2 = areas_m2(outside)
     failed = outside_m2 > p.tolerance_m2
-    # where it fails, the eligible part must lie in the in-force features (or is empty)
-    for i in np.flatnonzero(failed):
+    # where it fails, the eligible part must lie in the in-force features (or is empty);
+    # a rule that only warns never cuts the eligible part
+    for i in np.flatnonzero(failed if cuts(rule) else []):
         req.clip[i] = (req.frames.to_local(np.array([cover[i]]), [i])[0]
                        if cover[i] is not None else shapely.Polygon())
     layer_names = ", ".join(ctx.layer_names(p.layer))
@@ -140,7 +158,7 @@ def within(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     for i in range(n):
         conflicts = []
         if failed[i]:
-            inside = ", ".join(fs.ids[fj[ri == i]]) if counts[i] else ""
+            inside = ", ".join(fs.ids[groups[i]]) if counts[i] else ""
             conflicts.append(Conflict(layer_names, p.layer,
                                       f"outside {inside}" if inside else "outside all",
                                       overlap_ha=outside_m2[i] / 1e4,
@@ -163,7 +181,8 @@ def no_overlap(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         for i, j, a, g, loc in zip(ri, fj, area, inter, local, strict=True):
             conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], overlap_ha=a / 1e4,
                                          geometry=polygonal(g)))
-            req.exclusions[i].append(loc)
+            if cuts(rule):
+                req.exclusions[i].append(loc)
     layer_name = _kind_names(p.layers)
     return [
         Outcome(_verdict(rule, bool(c)),
@@ -202,7 +221,8 @@ def min_distance(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         for i, j, dist, zone, buf in zip(ri, fj, exact, zones, buffers, strict=True):
             conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], distance_m=float(dist),
                                          geometry=polygonal(zone)))
-            req.exclusions[i].append(buf)
+            if cuts(rule):
+                req.exclusions[i].append(buf)
     return [
         Outcome(_verdict(rule, bool(c)),
                 {"count": len(c), "ids": ", ".join(dict.fromkeys(x.feature_id for x in c)),
@@ -336,13 +356,14 @@ def priority(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     ri, fj = ri[mask], fj[mask]
     if len(ri):
         inter = shapely.intersection(req.geoms[ri], all_geoms[fj])
-        area_ = np.array([area_m2(g) for g in inter])
+        area_ = areas_m2(inter)
         keep = area_ > p.sliver_m2
         for i, j, a, g in zip(ri[keep], fj[keep], area_[keep], inter[keep], strict=True):
             conflicts[i].append(Conflict(layer[j] if layer[j] != "(checked)" else "requests",
                                          "requests", ids[j], overlap_ha=a / 1e4,
                                          geometry=polygonal(g)))
-            req.exclusions[i].append(req.frames.to_local(np.array([g]), [i])[0])
+            if cuts(rule):
+                req.exclusions[i].append(req.frames.to_local(np.array([g]), [i])[0])
     for i, c in enumerate(conflicts):
         if out[i].status == "not_applicable":
             continue

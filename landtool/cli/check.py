@@ -44,7 +44,14 @@ def load_requests(source: str, ws: Workspace | None, **opts):
     if not Path(source).exists() and ws is not None and source in ws.layer_names():
         return ws.read(source)
     layer = load_layer(source, "requests", require_fields=False, **opts)
+    _report(layer)
     return layer.gdf
+
+
+def _report(layer) -> None:
+    """What loading did (CRS, field mapping, repairs, features left out), before the table."""
+    for line in layer.report_lines():
+        click.echo(line)
 
 
 @click.command()
@@ -77,6 +84,7 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
     extra: dict[str, list] = {}
     for kind, path in _layer_items(layer_items):
         loaded = load_layer(path, kind)
+        _report(loaded)
         extra.setdefault(loaded.kind.id, []).append((Path(path).stem, loaded.gdf))
     if ws is None and not extra:
         raise CheckError("no layers to check against",
@@ -108,7 +116,7 @@ def _print(report, lang: str) -> None:
     for r in report.requests:
         bad = [f"{x.rule}:{STATUS_MARK[x.status]}" for x in r.results
                if x.status in ("fail", "warn")]
-        verdict = "eligible" if r.eligible else "refused"
+        verdict = "refused" if not r.eligible else "eligible*" if r.not_checked else "eligible"
         queue = "" if r.queue_no is None else str(r.queue_no)
         when = (r.submitted_at or "")[:19]
         click.echo(f"{queue:>5} {when:<19} {r.id:<14} {str(r.applicant or ''):<24.24} "
@@ -121,6 +129,9 @@ def _print(report, lang: str) -> None:
         for x in shown:
             flag = " [unconfirmed]" if x.confidence == "unconfirmed" else ""
             click.echo(f"  {STATUS_MARK[x.status]:<4} {x.rule}{flag}: {x.message(lang)}")
+    if any(r.eligible and r.not_checked for r in report.requests):
+        click.echo("\n* eligible as far as checked: some rules could not run for want of a "
+                   "layer (see the notes); give the missing layers for a complete check")
     click.echo(f"\nareas: {report.area_method}\ndistances: {report.distance_method}")
     for note in report.notes:
         click.echo(f"note: {note}")

@@ -73,3 +73,92 @@ def status(parcels, ws_path, by, chart, lang) -> None:
 
         status_chart(table, chart, lang=lang)
         click.echo(f"wrote {chart}")
+
+
+@rehab.command()
+@click.argument("parcels", required=False)
+@click.option("--workspace", "ws_path", type=click.Path(dir_okay=False))
+@click.option("--rates", "rates_id", default="mn-illustrative-2026", show_default=True,
+              metavar="ID_OR_PATH", help="A rate file id in layers/rates or a path to one.")
+@click.option("--dem", type=click.Path(dir_okay=False),
+              help="A DEM GeoTIFF for pit volumes; parcels it does not cover use pit_depth_m.")
+@click.option("--partnership", help="Only this partnership's parcels.")
+@click.option("--indirect", default="queensland", show_default=True,
+              type=click.Choice(["queensland", "nevada"]), help="The indirect-cost preset.")
+@click.option("--deposit-percent", type=float, help="Override the rate file's deposit rate.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False))
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False))
+@click.option("--xlsx", "xlsx_out", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite output files that exist.")
+def estimate(parcels, ws_path, rates_id, dem, partnership, indirect, deposit_percent,
+             json_out, csv_out, xlsx_out, force) -> None:
+    """Estimate the cost of the rehabilitation work that remains on PARCELS (a file, or a
+    workspace layer; default: the workspace's parcels), quantities derived from the parcels."""
+    from landtool.errors import LandtoolError
+    from landtool.io.formats import atomic_paths, check_writable
+    from landtool.rehab import export
+    from landtool.rehab.costs import estimate as price
+    from landtool.rehab.quantities import parcel_quantities
+    from landtool.rehab.rates import load_rates
+    from landtool.rehab.status import partnership_key
+
+    outputs = {k: v for k, v in (("json", json_out), ("csv", csv_out), ("xlsx", xlsx_out)) if v}
+    for path in outputs.values():
+        check_writable(path, overwrite=force)
+    rates = load_rates(rates_id)
+    ws = Workspace(ws_path) if ws_path else None
+    gdf = load_parcels(parcels, ws)
+    if partnership:
+        gdf = gdf[gdf["partnership"].map(partnership_key) == partnership_key(partnership)]
+        if gdf.empty:
+            raise LandtoolError(f"no parcels of the partnership {partnership!r}",
+                                hint="check the name (`landtool rehab status` lists them)")
+    validate_all(gdf)
+    est = price(parcel_quantities(gdf, dem_path=dem), rates, indirect=indirect,
+                deposit_percent=deposit_percent)
+    _print_estimate(est)
+    if outputs:
+        writers = {"json": export.write_json, "csv": export.write_csv,
+                   "xlsx": export.write_xlsx}
+        with atomic_paths(*outputs.values()) as temps:
+            for (kind, _), tmp in zip(outputs.items(), temps, strict=True):
+                writers[kind](est, tmp)
+        for path in outputs.values():
+            click.echo(f"wrote {path}")
+
+
+def _money(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _print_estimate(est) -> None:
+    cur = est.currency
+    click.echo(f"{'parcel':<8} {'partnership':<24} {'status':<22} {'ha':>6} {'perim. m':>9} "
+               f"{'pit m³':>9} {'vol.':<5} {'direct ' + cur:>16}")
+    for p in est.parcels:
+        q = p.q
+        vol = "" if q.volume_m3 is None else f"{q.volume_m3:,.0f}"
+        code = "dem" if q.volume_method.startswith("DEM") else (
+            "depth" if "depth" in q.volume_method else "-")
+        click.echo(f"{q.parcel_id:<8} {str(q.partnership or ''):<24.24} {q.status:<22} "
+                   f"{q.area_ha:>6.2f} {q.perimeter_m:>9.0f} {vol:>9} {code:<5} "
+                   f"{_money(p.direct):>16}")
+    for s in est.sites:
+        click.echo(f"{'':<8} {'mobilisation: ' + str(s.site):<57.57} {'':>26} "
+                   f"{_money(s.direct):>16}")
+    click.echo(f"{'direct cost':>92} {_money(est.direct):>16}")
+    for x in est.indirect:
+        click.echo(f"{x.name + f' ({x.percent:g} %)':>92} {_money(x.cost):>16}")
+    click.echo(f"{'total':>92} {_money(est.total):>16}")
+    state = "confirmed" if est.deposit_confirmed else "unconfirmed"
+    click.echo(f"{f'deposit ({est.deposit_percent:g} % of the total, {state})':>92} "
+               f"{_money(est.deposit):>16}")
+    r = est.rates
+    click.echo(f"\nrates: {r.id} {r.version} of {r.date.isoformat()}"
+               + (" — ILLUSTRATIVE rates, not published Mongolian unit rates" if r.illustrative
+                  else ""))
+    click.echo(f"areas and perimeters: {AREA_METHOD}")
+    click.echo("pit volumes: dem = terrain below a plane fitted to the ring around the parcel; "
+               "depth = pit_depth_m × area; - = not computed")
+    for w in est.warnings:
+        click.echo(f"note: {w}")

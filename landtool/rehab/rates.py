@@ -23,12 +23,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from landtool.errors import LandtoolError
+from landtool.errors import RateConfigError
 from landtool.paths import layers_dir
-
-
-class RateConfigError(LandtoolError):
-    """A rate file is malformed: the message names the file, the task and the key."""
 
 
 @dataclass(frozen=True)
@@ -105,22 +101,24 @@ class RateFile(_Strict):
     @classmethod
     def _task_names_from_keys(cls, data):
         if isinstance(data, dict) and isinstance(data.get("tasks"), dict):
-            data = dict(data)
-            data["tasks"] = {
-                name: ({"task": name, **entry} if isinstance(entry, dict) else entry)
-                for name, entry in data["tasks"].items()
-            }
+            tasks = {}
+            for name, entry in data["tasks"].items():
+                if isinstance(entry, dict):
+                    if entry.get("task", name) != name:
+                        raise ValueError(f"task {name!r}, key 'task': says {entry['task']!r} "
+                                         "(leave it out: the table name is the task)")
+                    entry = {**entry, "task": name}
+                tasks[name] = entry
+            data = {**data, "tasks": tasks}
         return data
 
     @field_validator("tasks")
     @classmethod
     def _known_tasks(cls, tasks):
         known = ", ".join(TASKS)
-        for name, entry in tasks.items():
+        for name in tasks:
             if name not in TASKS:
                 raise ValueError(f"unknown task {name!r} (the tasks are: {known})")
-            if entry.task != name:
-                raise ValueError(f"task {name!r}: key 'task' says {entry.task!r}")
         missing = [name for name in TASKS if name not in tasks]
         if missing:
             raise ValueError(f"no rate for task(s) {', '.join(map(repr, missing))} "
@@ -150,7 +148,7 @@ def _describe(exc: ValidationError) -> str:
         if key:
             where.append(f"key {key!r}")
         msg = err["msg"].removeprefix("Value error, ")
-        problems.append(f"{', '.join(where) or 'file'}: {msg}")
+        problems.append(f"{', '.join(where)}: {msg}" if where else msg)
     return "; ".join(dict.fromkeys(problems))
 
 
@@ -209,7 +207,7 @@ def _check_justifications(rates: RateFile, path: Path, seen: tuple[Path, ...]) -
     ]
     if missing:
         raise RateConfigError("; ".join(missing), path=path,
-                              hint="say why each changed rate differs (a quote, a tender, an index)")
+                              hint="say why each changed rate differs: a quote, a tender, an index")
 
 
 def load_rates(id_or_path: str | Path) -> RateFile:
