@@ -864,3 +864,51 @@ def test_feature_without_an_id_gets_a_readable_name():
     assert c.feature_id not in ("nan", "None", "")
     assert "streams" in c.feature_id
     assert "nan" not in res.message_en
+
+
+# --- review findings: filters, warnings and incomplete checks -------------------------------
+
+def test_a_licence_with_no_type_is_not_hidden_by_the_type_filter():
+    # An MV- licence over the request's corner whose licence_type is blank: the rule must see
+    # it (a missing value must not make a valid licence disappear from the check).
+    for blank in (None, ""):
+        layers = {"licenses": [("licenses", licences(
+            ("MV-1", LIC_BOX, blank, "2020-01-01", "2032-01-01")))]}
+        res = result(run(one_request(), NO_LICENCE, layers), "no_overlap")
+        assert res.status == "fail" and [c.feature_id for c in res.conflicts] == ["MV-1"]
+
+
+def test_a_rule_that_only_warns_does_not_cut_the_eligible_part():
+    # The same 200 m zone as above, as a warning: reported, but the eligible part stays the
+    # whole request (its geodesic area by hand: box_m2 of the request).
+    _, line, _ = stream_east(120.0)
+    layers = water("water_lines", [line], ["Хужирт горхи"], "stream")
+    warn = rule("min_distance", {"layers": ["water_lines"], "distance_m": 200.0},
+                severity="warn")
+    report = run(one_request(), warn, layers)
+    res, req = result(report, "min_distance"), request_result(report)
+    assert res.status == "warn" and len(res.conflicts) == 1
+    assert req.eligible and req.eligible_area_ha == pytest.approx(
+        box_m2(*REQ_BOX) / 1e4, rel=1e-9)
+
+
+def test_a_warning_overlap_does_not_cut_either():
+    layers = {"licenses": [("licenses", licences(
+        ("MV-1", LIC_BOX, "mining", "2020-01-01", "2032-01-01")))]}
+    warn = rule("no_overlap", {"layers": ["licenses"], "sliver_m2": 10.0}, severity="warn")
+    req = request_result(run(one_request(), warn, layers))
+    assert req.eligible_area_ha == pytest.approx(box_m2(*REQ_BOX) / 1e4, rel=1e-9)
+
+
+def test_rules_that_could_not_run_make_the_verdict_incomplete():
+    # licences present, land conclusions absent: the within rule cannot run
+    layers = {"licenses": [("licenses", licences(
+        ("MV-1", (106.7, 48.9, 106.71, 48.91), "mining", "2020-01-01", "2032-01-01")))]}
+    within = rule("within", {"layer": "land_conclusions"}, rid="inside")
+    report = run(one_request(), [NO_LICENCE, within], layers)
+    req = request_result(report)
+    assert req.eligible and req.not_checked == ["inside"]
+    data = req.to_json()
+    assert data["incomplete"] is True and data["not_checked"] == ["inside"]
+    checked = {r["rule"]: r["checked"] for r in data["results"]}
+    assert checked == {"no_overlap": True, "inside": False}
