@@ -39,7 +39,7 @@ def sh(*cmd, **kw) -> int:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (run.py must explain this on any python3)
         sys.exit("landtool needs Python 3.11 or newer; run this script with python3.11+")
     if not PY.exists():
         say(f"creating the virtual environment in {VENV}")

@@ -60,9 +60,16 @@ class Reprojection:
         return f"reprojected from {self.source_crs} to EPSG:4326 with: {self.operation}"
 
 
-def _crs_label(crs: CRS) -> str:
+def crs_label(crs: CRS | None, *, short: bool = False) -> str:
+    """``EPSG:4326 (WGS 84)`` (``EPSG:4326`` if ``short``), the CRS name when it has no EPSG
+    code, ``none`` for no CRS."""
+    if crs is None:
+        return "none"
+    crs = CRS.from_user_input(crs)
     epsg = crs.to_epsg()
-    return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+    if not epsg:
+        return crs.name
+    return f"EPSG:{epsg}" if short else f"EPSG:{epsg} ({crs.name})"
 
 
 def resolve_crs(file_crs: CRS | None, assumed: str | CRS | None, *, path=None) -> CRS:
@@ -100,7 +107,7 @@ def check_coordinates(gdf: gpd.GeoDataFrame, crs: CRS, *, path=None) -> None:
     bounds = gdf.total_bounds
     if not np.all(np.isfinite(bounds)):
         return
-    label = _crs_label(crs)
+    label = crs_label(crs)
     if crs.is_geographic:
         # Checked first: swapped Mongolian longitudes (87.7–119.9) exceed 90 as latitudes, so
         # the "not degrees" test below would otherwise misreport them as projected metres.
@@ -151,7 +158,7 @@ def to_workspace_crs(gdf: gpd.GeoDataFrame, crs: CRS) -> tuple[gpd.GeoDataFrame,
     The transformation is chosen for Mongolia's area (so Pulkovo 1942 gets its datum shift, not
     a bare change of ellipsoid) and its name is returned for the load report.
     """
-    label = _crs_label(crs)
+    label = crs_label(crs)
     if crs.equals(WORKSPACE_CRS, ignore_axis_order=True):
         return gdf.set_crs(WORKSPACE_CRS, allow_override=True), Reprojection(label, None)
     # The best available operation for Mongolia's area, taken explicitly from the candidates:
@@ -187,13 +194,21 @@ def mongolia_outline():
     return geom
 
 
+def outside_mongolia(geoms) -> np.ndarray:
+    """Mask of the lon/lat geometries lying wholly outside Mongolia (its outline plus 10 km);
+    missing and empty geometries are not outside. The one test of "outside Mongolia"."""
+    geoms = np.asarray(geoms, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    return present & ~np.array(shapely.intersects(geoms, mongolia_outline()), dtype=bool)
+
+
 def check_in_mongolia(gdf: gpd.GeoDataFrame, ids, *, path=None) -> list[str]:
     """Features of a lon/lat layer lying wholly outside Mongolia (its outline plus 10 km).
 
     Raises :class:`OutsideMongoliaError` when every feature does; returns the ids of the features
     outside when only some do (the caller reports them as warnings).
     """
-    inside = np.array(shapely.intersects(gdf.geometry.values, mongolia_outline()), dtype=bool)
+    inside = ~outside_mongolia(gdf.geometry.values)
     if inside.all():
         return []
     if not inside.any():

@@ -10,15 +10,28 @@ A mapping file is TOML with one table per kind (or a flat table)::
     [licenses]
     licence_code = "LIC_NO"
     expiry_date = "END_DT"
+
+Values are typed by :func:`coerce`:
+
+* **date / datetime**: text with the year first (``2024-03-01``, ``2024.03.01``,
+  ``2024/03/01``, optionally with a time and a UTC offset), or a date value of the file
+  format. A number is not a date (``2030`` would otherwise become a moment of 1970) and is
+  refused, except an 8-digit whole number from 19000101 to 21001231, read as YYYYMMDD
+  (``20300101`` is 2030-01-01): some DBF exports store dates that way. Day-first text
+  (``01/03/2024``) is ambiguous and refused.
+* **bool**: true/false, yes/no, y/n, 1/0, тийм/үгүй (any case); anything else is refused.
 """
 
 from __future__ import annotations
 
+import numbers
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from landtool.catalog import LayerKind, get_kind
@@ -117,6 +130,7 @@ def resolve_mapping(
 
 
 def _bad_value(kind, field, row_id, value, expected, path):
+    value = value.item() if isinstance(value, np.generic) else value  # 2030, not np.int64(2030)
     return FieldMappingError(
         f"field {field} has the value {value!r}, which is not {expected}",
         path=path,
@@ -127,14 +141,32 @@ def _bad_value(kind, field, row_id, value, expected, path):
 
 _YEAR_FIRST = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}([ T].*)?$")
 _YEAR_FIRST_DOTS = re.compile(r"^\d{4}\.\d{1,2}\.\d{1,2}")
+_YYYYMMDD = (19000101, 21001231)
+_DATE_NUMBER_HINT = ("a number is read as a date only when it is 8 digits, YYYYMMDD "
+                     f"({_YYYYMMDD[0]}–{_YYYYMMDD[1]}); write dates as YYYY-MM-DD")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_)
 
 
 def _iso_when(value, field_type: str) -> str | None:
     """ISO 8601 text for a date, or a date-time keeping its UTC offset if it has one
-    (a time without an offset is local time, as written); None if it is not a date."""
+    (a time without an offset is local time, as written); None if it is not a date.
+
+    A number is a date only as an 8-digit YYYYMMDD in 19000101–21001231 (DBF exports);
+    any other number is None, never a count of nanoseconds since 1970.
+    """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    if isinstance(value, str):
+    if _is_number(value):
+        if not float(value).is_integer() or not _YYYYMMDD[0] <= value <= _YYYYMMDD[1]:
+            return None
+        try:
+            value = datetime.strptime(str(int(value)), "%Y%m%d")
+        except ValueError:  # 20301345: not a day of the calendar
+            return None
+    elif isinstance(value, str):
         value = value.strip()
         # Year first only (2024-03-01, 2024.03.01, 2024/03/01): 01/03/2024 is ambiguous
         # between the 1st of March and the 3rd of January, so it is refused, not guessed.
@@ -153,10 +185,20 @@ def _iso_when(value, field_type: str) -> str | None:
 
 
 _TRUTHY = frozenset({"true", "1", "yes", "y", "тийм"})
+_FALSY = frozenset({"false", "0", "no", "n", "үгүй"})
+BOOL_SPELLINGS = "тийм/үгүй, true/false, yes/no, y/n or 1/0"
 
 
 def _to_bool(value) -> bool | None:
-    return None if pd.isna(value) else str(value).strip().lower() in _TRUTHY
+    """True or False from the accepted spellings; None for an empty or unreadable value."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if _is_number(value):
+        return bool(value) if value in (0, 1) else None
+    text = str(value).strip().lower()
+    return True if text in _TRUTHY else False if text in _FALSY else None
 
 
 def coerce(
@@ -185,8 +227,16 @@ def coerce(
             if bad.any():
                 expected = "a date (YYYY-MM-DD)" if f.type == "date" else (
                     "a date and time (YYYY-MM-DDTHH:MM:SS, optionally with +08:00)")
-                raise _bad_value(kind, f.name, ids[bad].iloc[0], col[bad].iloc[0],
-                                 expected, path)
+                value = col[bad].iloc[0]
+                value = value.item() if isinstance(value, np.generic) else value
+                if _is_number(value):
+                    raise FieldMappingError(
+                        f"field {f.name} has the number {value!r}, which is not {expected}",
+                        path=path, feature=ids[bad].iloc[0],
+                        hint=f"{_DATE_NUMBER_HINT}, or map {f.name} to another field "
+                        "with --map",
+                    )
+                raise _bad_value(kind, f.name, ids[bad].iloc[0], value, expected, path)
             out[f.name] = parsed.where(~empty, None).astype(object)
         elif f.type in ("int", "float"):
             parsed = pd.to_numeric(
@@ -201,7 +251,12 @@ def coerce(
                                  "a whole number" if f.type == "int" else "a number", path)
             out[f.name] = parsed.astype("Int64" if f.type == "int" else "float64")
         elif f.type == "bool":
-            out[f.name] = col.map(_to_bool)
+            parsed = col.where(~empty).map(_to_bool)
+            bad = parsed.isna() & ~empty
+            if bad.any():
+                raise _bad_value(kind, f.name, ids[bad].iloc[0], col[bad].iloc[0],
+                                 f"yes or no ({BOOL_SPELLINGS})", path)
+            out[f.name] = parsed.where(~empty, None).astype(object)
         else:
             out[f.name] = col.map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
             if f.choices is not None:

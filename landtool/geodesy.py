@@ -26,7 +26,6 @@ DISTANCE_METHOD = (
     "geodesic distance on the WGS 84 ellipsoid (pyproj Geod) between the nearest points of "
     "the two features"
 )
-DISTANCE_METHOD_MN = "WGS 84 эллипсоид дээрх геодезийн зай (pyproj Geod)"
 
 #: Equal-area projection for national work (as used by the mongolmaps package).
 MONGOLIA_ALBERS = CRS.from_proj4(
@@ -73,17 +72,30 @@ def length_m(geom: BaseGeometry) -> float:
     return GEOD.geometry_length(geom)
 
 
+_MULTI_TYPE_IDS = (4, 5, 6, 7)  # MultiPoint, MultiLineString, MultiPolygon, GeometryCollection
+
+
 def areas_m2(geoms) -> np.ndarray:
     """Geodesic areas in m² of many lon/lat geometries (0 for missing, points and lines).
 
     The same computation as :func:`area_m2` (``Geod.polygon_area_perimeter`` on every ring:
-    exteriors added, holes subtracted), with the rings extracted for all geometries at once.
+    exteriors added, holes subtracted), with the rings extracted for all geometries at once;
+    polygons nested in collections (a GeometryCollection holding a MultiPolygon) count too.
     """
     geoms = np.asarray(geoms, dtype=object)
     out = np.zeros(len(geoms))
     if len(geoms) == 0:
         return out
     parts, part_of = shapely.get_parts(geoms, return_index=True)
+    # get_parts takes one level apart: a GeometryCollection may still hold multi-part
+    # geometries or collections, so take parts apart until none is left.
+    while True:
+        nested = np.isin(shapely.get_type_id(parts), _MULTI_TYPE_IDS)
+        if not nested.any():
+            break
+        sub, sub_of = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], sub])
+        part_of = np.concatenate([part_of[~nested], part_of[nested][sub_of]])
     polygonal = shapely.get_type_id(parts) == 3
     parts, part_of = parts[polygonal], part_of[polygonal]
     rings, ring_of = shapely.get_rings(parts, return_index=True)

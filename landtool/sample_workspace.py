@@ -3,16 +3,25 @@
 The real layers come from ``sample_data/real`` (see its PROVENANCE.md); the synthetic ones are
 generated deterministically by :mod:`landtool.sample`. Every layer goes through the same loader
 as a user's file, so the sample workspace is also an end-to-end test of loading.
+
+The build is all or nothing: the workspace is built in a temporary file beside the target and
+moved into place only when complete, so a build failing part-way leaves the previous workspace
+(or none) exactly as it was. The workspace records a fingerprint of what generated it
+(:func:`generator_fingerprint`), and :func:`ensure_sample_workspace` rebuilds it when the
+generator has changed since.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from landtool.errors import WorkspaceError
 from landtool.io.load import load_layer
-from landtool.paths import sample_data_dir, sample_workspace_path
+from landtool.paths import REPO_ROOT, layers_dir, sample_data_dir, sample_workspace_path
 from landtool.workspace import Workspace
 
 #: (layer name, kind, file in sample_data/real, source layer filter note)
@@ -41,6 +50,32 @@ SYNTHETIC_NAMES = {
 
 DEM_NAME = "mandal_dem.tif"
 
+#: the info-table key holding :func:`generator_fingerprint`
+GENERATOR_KEY = "generator"
+
+
+def generator_fingerprint() -> str:
+    """A SHA-256 of what the sample workspace is built from: the code (landtool/sample.py and
+    this module), the layer catalog (layers/catalog/*.toml) and the names and sizes of the
+    files in sample_data/real (sizes, not contents: those files are large and replaced whole)."""
+    digest = hashlib.sha256()
+    code = [REPO_ROOT / "landtool" / "sample.py", REPO_ROOT / "landtool" / "sample_workspace.py"]
+    for path in [*code, *sorted((layers_dir() / "catalog").glob("*.toml"))]:
+        digest.update(f"{path.name}\0".encode())
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    real = sample_data_dir() / "real"
+    for path in sorted(p for p in real.iterdir() if p.is_file()):
+        digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
+    return digest.hexdigest()
+
+
+def _temp_beside(path: Path, suffix: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-build-", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # the writers create the file themselves
+    return Path(tmp)
+
 
 def build_sample_workspace(
     path: str | Path | None = None,
@@ -48,32 +83,67 @@ def build_sample_workspace(
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Create the sample workspace (and its DEM beside it); return the workspace path."""
+    """Create the sample workspace (and its DEM beside it); return the workspace path.
+
+    Built in a temporary file beside ``path`` and moved into place at the end, so a failure
+    leaves an existing workspace unchanged (and leaves no partial file).
+    """
     from landtool.sample import synthetic_layers, write_sample_dem
 
     path = Path(path) if path is not None else sample_workspace_path()
     say = progress or (lambda _msg: None)
+    if path.suffix.lower() != ".gpkg":
+        raise WorkspaceError("a workspace is a GeoPackage: its name must end in .gpkg",
+                             path=path)
+    if path.exists() and not overwrite:
+        raise WorkspaceError("the file already exists", path=path,
+                             hint="choose another name, or pass --force to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot create the folder ({exc.strerror or exc})",
+                             path=path) from exc
     real = sample_data_dir() / "real"
-    ws = Workspace.init(path, title="Mandal soum, Selenge (sample)", overwrite=overwrite)
-    for name, kind, filename in REAL_LAYERS:
-        say(f"adding {name} (real: {filename})")
-        ws.add(load_layer(real / filename, kind), name=name)
-    synthetic = synthetic_layers(real)
-    with tempfile.TemporaryDirectory() as tmp:
-        for kind, gdf in synthetic.items():
-            name = SYNTHETIC_NAMES[kind]
-            say(f"adding {name} (synthetic)")
-            file = Path(tmp) / f"{name}.gpkg"
-            gdf.to_file(file, driver="GPKG")
-            ws.add(load_layer(file, kind), name=name)
-    say("writing the sample DEM")
-    write_sample_dem(path.parent / DEM_NAME, synthetic["rehab_parcels"])
+    tmp_ws, tmp_dem = _temp_beside(path, ".gpkg"), _temp_beside(path, ".tif")
+    try:
+        ws = Workspace.init(tmp_ws, title="Mandal soum, Selenge (sample)",
+                            extra={GENERATOR_KEY: generator_fingerprint()})
+        for name, kind, filename in REAL_LAYERS:
+            say(f"adding {name} (real: {filename})")
+            ws.add(load_layer(real / filename, kind), name=name)
+        synthetic = synthetic_layers(real)
+        with tempfile.TemporaryDirectory() as tmp:
+            for kind, gdf in synthetic.items():
+                name = SYNTHETIC_NAMES[kind]
+                say(f"adding {name} (synthetic)")
+                file = Path(tmp) / f"{name}.gpkg"
+                gdf.to_file(file, driver="GPKG")
+                ws.add(load_layer(file, kind), name=name)
+        say("writing the sample DEM")
+        write_sample_dem(tmp_dem, synthetic["rehab_parcels"])
+        # The DEM first: a workspace in place always has its DEM beside it.
+        os.replace(tmp_dem, path.parent / DEM_NAME)
+        os.replace(tmp_ws, path)
+    finally:
+        tmp_ws.unlink(missing_ok=True)
+        tmp_dem.unlink(missing_ok=True)
     return path
 
 
+def _is_current(path: Path) -> bool:
+    if not path.exists() or not (path.parent / DEM_NAME).exists():
+        return False
+    try:
+        built_by = Workspace(path).info_values().get(GENERATOR_KEY)
+    except WorkspaceError:
+        return False
+    return built_by == generator_fingerprint()
+
+
 def ensure_sample_workspace(progress: Callable[[str], None] | None = None) -> Path:
-    """The sample workspace, built first if it does not exist yet."""
+    """The sample workspace, built first if it does not exist yet, or rebuilt if it (or its
+    DEM) is missing or unreadable or was built by another version of its generator."""
     path = sample_workspace_path()
-    if not path.exists():
-        build_sample_workspace(path, progress=progress)
+    if not _is_current(path):
+        build_sample_workspace(path, overwrite=True, progress=progress)
     return path

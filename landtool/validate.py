@@ -9,10 +9,12 @@ parts that collapse to lines or points are dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import CRS, Transformer
 
 from landtool.catalog import GeometryKind
 
@@ -36,16 +38,55 @@ class Problem:
         return f"[{self.what}] {where}{self.message}"
 
 
+def _leaves(geom) -> list:
+    """The single-part geometries inside ``geom``, however deeply collections are nested."""
+    parts = shapely.get_parts(geom)
+    while any(p.geom_type.startswith("Multi") or p.geom_type == "GeometryCollection"
+              for p in parts):
+        parts = shapely.get_parts(parts)
+    return [p for p in parts if not p.is_empty]
+
+
+def polygonal(geom):
+    """The polygonal parts of any geometry as one Polygon or MultiPolygon; None if none.
+
+    A Polygon or MultiPolygon is returned as it is. From anything else (typically the
+    GeometryCollection that ``make_valid``, an intersection or a difference returns) the
+    polygons are taken, however deeply nested, and merged with ``union_all``; lines and
+    points are left out.
+
+    Examples
+    --------
+    >>> g = shapely.GeometryCollection([shapely.LineString([(0, 0), (1, 1)]),
+    ...                                 shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])])
+    >>> polygonal(g).wkt
+    'POLYGON ((1 0, 1 1, 0 1, 0 0, 1 0))'
+    >>> polygonal(shapely.Point(0, 0)) is None
+    True
+    """
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in _leaves(geom) if p.geom_type == "Polygon"]
+    if not parts:
+        return None
+    merged = parts[0] if len(parts) == 1 else shapely.union_all(parts)
+    if merged.geom_type not in ("Polygon", "MultiPolygon"):  # never expected; kept polygonal
+        merged = shapely.MultiPolygon([p for p in _leaves(merged) if p.geom_type == "Polygon"])
+    return merged
+
+
 def _extract(geom, family: GeometryKind):
     """The parts of ``geom`` of the family, merged into one geometry (or None)."""
     wanted = _FAMILY_TYPES[family]
     if geom.geom_type in wanted:
         return geom
+    if family is GeometryKind.POLYGON:
+        return polygonal(geom)
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in wanted]
     if not parts:
         return None
-    if family is GeometryKind.POLYGON:
-        return shapely.union_all(parts)
     if family is GeometryKind.LINE:
         return shapely.MultiLineString([p for q in parts for p in shapely.get_parts(q)])
     return shapely.MultiPoint([p for q in parts for p in shapely.get_parts(q)])
@@ -99,6 +140,37 @@ def project(
     if problems:
         out = out.set_geometry(fixed)
     return out, problems
+
+
+#: What :func:`invalid_when_projected` finds, as reported by loading and ``workspace info``.
+PROJECTED_NOTE = ("valid in degrees, but invalid once projected to a metric CRS (as in a GIS); "
+                  "landtool repairs it after every projection it makes")
+
+
+@lru_cache(maxsize=8)
+def _from_lonlat(crs) -> Transformer:
+    return Transformer.from_crs(4326, crs, always_xy=True)
+
+
+def invalid_when_projected(geoms, crs) -> np.ndarray:
+    """Mask of the lon/lat (EPSG:4326) geometries that are valid but become invalid in ``crs``.
+
+    Only polygons can: a projection maps distinct points to distinct points, so lines and
+    points keep their validity, and they are not projected at all. The polygons are projected
+    with one vectorised coordinate transformation and tested with ``is_valid``; nothing is
+    repaired, so this costs about one ``to_crs`` of the polygons.
+    """
+    values = np.asarray(geoms, dtype=object)
+    out = np.zeros(len(values), dtype=bool)
+    candidates = np.isin(shapely.get_type_id(values), (3, 6)) & shapely.is_valid(values)
+    if not candidates.any():
+        return out
+    transformer = _from_lonlat(CRS.from_user_input(crs))
+    projected = shapely.transform(
+        values[candidates],
+        lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    out[candidates] = ~shapely.is_valid(projected)
+    return out
 
 
 def to_multi(geoms: gpd.GeoSeries, family: GeometryKind) -> gpd.GeoSeries:

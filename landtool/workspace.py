@@ -14,7 +14,8 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,17 +26,22 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from landtool.catalog import get_kind
-from landtool.crs import MONGOLIA_BOUNDS
+from landtool.catalog import GeometryKind, get_kind
+from landtool.crs import crs_label, outside_mongolia
 from landtool.errors import LandtoolError, WorkspaceError
 from landtool.geodesy import MONGOLIA_ALBERS
 from landtool.io.load import LoadedLayer
-from landtool.validate import project
+from landtool.validate import PROJECTED_NOTE, invalid_when_projected
 
 META_TABLE = "landtool_layers"
 INFO_TABLE = "landtool_workspace"
 FORMAT_VERSION = "1"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+#: Layer names that would collide with the workspace's own tables, the GeoPackage's, its
+#: spatial indexes (rtree_<table>_<column>), SQLite's, or QGIS's styles (layer_styles).
+RESERVED_PREFIXES = ("landtool_", "gpkg_", "rtree_", "sqlite_")
+RESERVED_NAMES = ("layer_styles",)
+_INFO_KEYS = ("format_version", "created_at", "title")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class LayerRecord:
     feature_count: int
     reprojection: str
     problems: tuple[str, ...]
+    #: ids of the features valid in degrees but invalid once projected to a metric CRS, as
+    #: found when the layer was loaded; None for a layer added before this was recorded
+    projected_invalid: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ class Workspace:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._records: list[LayerRecord] | None = None  # read once; reset by add and remove
         if not self.path.exists():
             raise WorkspaceError("the workspace does not exist", path=self.path,
                                  hint="create it with `landtool workspace init`")
@@ -98,8 +108,14 @@ class Workspace:
 
     # -- creating -------------------------------------------------------------------------
     @classmethod
-    def init(cls, path: str | Path, *, title: str = "", overwrite: bool = False) -> Workspace:
-        """Create an empty workspace at ``path``."""
+    def init(cls, path: str | Path, *, title: str = "", overwrite: bool = False,
+             extra: Mapping[str, str] | None = None) -> Workspace:
+        """Create an empty workspace at ``path``.
+
+        ``extra`` key/values are stored in the workspace's info table beside the format
+        version, the creation time and the title (the sample workspace keeps the fingerprint
+        of its generator there); :meth:`info_values` reads them back.
+        """
         path = Path(path)
         if path.suffix.lower() != ".gpkg":
             raise WorkspaceError("a workspace is a GeoPackage: its name must end in .gpkg",
@@ -107,23 +123,41 @@ class Workspace:
         if path.exists() and not overwrite:
             raise WorkspaceError("the file already exists", path=path,
                                  hint="choose another name, or pass --force to replace it")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        extra = {str(k): str(v) for k, v in (extra or {}).items()}
+        taken = [k for k in extra if k in _INFO_KEYS]
+        if taken:
+            raise WorkspaceError(f"the info key {taken[0]!r} is set by landtool itself",
+                                 path=path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot create the folder ({exc.strerror or exc})",
+                                 path=path) from exc
         with _atomic_copy(None, path) as tmp:
-            info = pd.DataFrame({"key": ["format_version", "created_at", "title"],
-                                 "value": [FORMAT_VERSION, _now(), title]})
+            info = pd.DataFrame({"key": [*_INFO_KEYS, *extra],
+                                 "value": [FORMAT_VERSION, _now(), title, *extra.values()]})
             pyogrio.write_dataframe(info, tmp, layer=INFO_TABLE, driver="GPKG")
             _write_meta(tmp, [])
         return cls(path)
 
     # -- reading --------------------------------------------------------------------------
+    def info_values(self) -> dict[str, str]:
+        """The workspace's info table: format_version, created_at, title and any extra keys
+        given to :meth:`init`."""
+        try:
+            df = pyogrio.read_dataframe(self.path, layer=INFO_TABLE, read_geometry=False)
+        except Exception as exc:  # pyogrio raises several kinds for a missing table
+            raise WorkspaceError(f"cannot read the workspace's info table ({exc})",
+                                 path=self.path) from exc
+        return {str(k): "" if v is None or v != v else str(v)
+                for k, v in zip(df["key"], df["value"], strict=True)}
+
     def layers(self) -> list[LayerRecord]:
-        """The records of every layer, in the order they were added."""
-        df = pyogrio.read_dataframe(self.path, layer=META_TABLE, read_geometry=False)
-        return [
-            LayerRecord(r.name, r.kind, r.source, r.added_at, int(r.feature_count),
-                        r.reprojection, tuple(json.loads(r.problems)))
-            for r in df.itertuples()
-        ]
+        """The records of every layer, in the order they were added (read once per instance;
+        :meth:`add` and :meth:`remove` keep them up to date)."""
+        if self._records is None:
+            self._records = _read_meta(self.path)
+        return list(self._records)
 
     def layer_names(self) -> list[str]:
         return [r.name for r in self.layers()]
@@ -148,9 +182,10 @@ class Workspace:
         out = []
         for rec in self.layers():
             gdf = self.read(rec.name)
-            out.append(LayerInfo(rec, len(gdf), _geometry_type(gdf), _crs_label(gdf),
+            out.append(LayerInfo(rec, len(gdf), _geometry_type(gdf),
+                                 crs_label(gdf.crs, short=True),
                                  tuple(float(v) for v in gdf.total_bounds),
-                                 tuple(_current_problems(gdf, rec.kind))))
+                                 tuple(_current_problems(gdf, rec))))
         return out
 
     # -- changing -------------------------------------------------------------------------
@@ -163,13 +198,22 @@ class Workspace:
                 f"{name!r} is not a usable layer name", path=self.path,
                 hint="use lower-case letters, digits and _, starting with a letter",
             )
+        if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES:
+            raise WorkspaceError(
+                f"{name!r} is reserved for the workspace's own tables", path=self.path,
+                hint="give another --name; names starting with "
+                + ", ".join(RESERVED_PREFIXES) + " and the name "
+                + ", ".join(RESERVED_NAMES) + " are reserved",
+            )
         records = [r for r in self.layers() if not (replace and r.name == name)]
         if any(r.name == name for r in records):
             raise WorkspaceError(f"the workspace already has a layer {name!r}", path=self.path,
                                  hint="give another --name, or pass --replace to replace it")
         record = LayerRecord(name, layer.kind.id, str(layer.source), _now(), len(layer.gdf),
                              layer.reprojection.describe(),
-                             tuple(str(p) for p in layer.problems))
+                             tuple(str(p) for p in layer.problems),
+                             tuple(str(i) for i in layer.projected_invalid))
+        self._records = None
         with _atomic_copy(self.path, self.path) as tmp:
             pyogrio.write_dataframe(_for_gpkg(layer.gdf), tmp, layer=name, driver="GPKG",
                                     append=False)
@@ -177,12 +221,14 @@ class Workspace:
         return record
 
     def remove(self, name: str) -> None:
-        """Delete a layer."""
+        """Delete a layer, with its rows in the GeoPackage's own tables."""
         self.record(name)
+        keep = [r for r in self.layers() if r.name != name]
+        self._records = None
         with _atomic_copy(self.path, self.path) as tmp:
-            with sqlite3.connect(tmp) as con:
+            with closing(sqlite3.connect(tmp)) as con, con:  # commit, then close
                 _drop_table(con, name)
-            _write_meta(tmp, [r for r in self.layers() if r.name != name])
+            _write_meta(tmp, keep)
 
 
 def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -194,16 +240,31 @@ def _for_gpkg(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _drop_table(con: sqlite3.Connection, name: str) -> None:
-    for stmt in (
-        "DELETE FROM gpkg_geometry_columns WHERE table_name = ?",
-        "DELETE FROM gpkg_contents WHERE table_name = ?",
-    ):
-        con.execute(stmt, (name,))
-    for ext in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE ?",
-                           (f"rtree_{name}_%",)).fetchall():
-        con.execute(f'DROP TABLE IF EXISTS "{ext[0]}"')
-    con.execute("DELETE FROM gpkg_extensions WHERE table_name = ?", (name,))
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    # The spatial index is rtree_<table>_<geometry column>: named exactly, as a LIKE pattern
+    # would take the _ in a name as a wildcard (and drop another layer's index).
+    columns = [r[0] for r in con.execute(
+        "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,))]
+    for column in columns:
+        con.execute(f'DROP TABLE IF EXISTS "rtree_{name}_{column}"')
+    for table, key in (("gpkg_geometry_columns", "table_name"), ("gpkg_contents", "table_name"),
+                       ("gpkg_extensions", "table_name"), ("gpkg_ogr_contents", "table_name"),
+                       ("layer_styles", "f_table_name")):
+        if table in tables:
+            con.execute(f'DELETE FROM "{table}" WHERE "{key}" = ?', (name,))
     con.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def _read_meta(path: Path) -> list[LayerRecord]:
+    df = pyogrio.read_dataframe(path, layer=META_TABLE, read_geometry=False)
+    projected = (df["projected_invalid"] if "projected_invalid" in df.columns
+                 else [None] * len(df))
+    return [
+        LayerRecord(r.name, r.kind, r.source, r.added_at, int(r.feature_count),
+                    r.reprojection, tuple(json.loads(r.problems)),
+                    None if p is None or p != p else tuple(json.loads(p)))
+        for r, p in zip(df.itertuples(), projected, strict=True)
+    ]
 
 
 def _write_meta(path: Path, records: list[LayerRecord]) -> None:
@@ -216,6 +277,9 @@ def _write_meta(path: Path, records: list[LayerRecord]) -> None:
             "feature_count": np.array([r.feature_count for r in records], dtype="int64"),
             "reprojection": [r.reprojection for r in records],
             "problems": [json.dumps(list(r.problems), ensure_ascii=False) for r in records],
+            "projected_invalid": [None if r.projected_invalid is None else
+                                  json.dumps(list(r.projected_invalid), ensure_ascii=False)
+                                  for r in records],
         }
     )
     pyogrio.write_dataframe(df, path, layer=META_TABLE, driver="GPKG", append=False)
@@ -253,15 +317,8 @@ def _geometry_type(gdf: gpd.GeoDataFrame) -> str:
     return "/".join(types) if types else "none"
 
 
-def _crs_label(gdf: gpd.GeoDataFrame) -> str:
-    if gdf.crs is None:
-        return "none"
-    epsg = gdf.crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else gdf.crs.name
-
-
-def _current_problems(gdf: gpd.GeoDataFrame, kind_id: str) -> list[str]:
-    kind = get_kind(kind_id)
+def _current_problems(gdf: gpd.GeoDataFrame, record: LayerRecord) -> list[str]:
+    kind = get_kind(record.kind)
     ids = (gdf[kind.id_field].astype(str).tolist() if kind.id_field in gdf.columns
            else [f"row {i + 1}" for i in range(len(gdf))])
     problems = []
@@ -271,11 +328,12 @@ def _current_problems(gdf: gpd.GeoDataFrame, kind_id: str) -> list[str]:
     present = ~shapely.is_missing(geoms)
     for i in np.flatnonzero(present & ~shapely.is_valid(geoms)):
         problems.append(f"{ids[i]}: invalid ({shapely.is_valid_reason(geoms[i])})")
-    outside = present & ~shapely.intersects(geoms, shapely.box(*MONGOLIA_BOUNDS))
-    for i in np.flatnonzero(outside):
+    for i in np.flatnonzero(outside_mongolia(geoms)):  # the same test as loading
         problems.append(f"{ids[i]}: outside Mongolia")
-    _, projected = project(gdf[present], MONGOLIA_ALBERS, kind.geometry,
-                           [ids[i] for i in np.flatnonzero(present)])
-    problems += [f"{p.feature}: becomes invalid when projected to a metric CRS "
-                 "(repaired during analysis)" for p in projected]
+    projected = record.projected_invalid
+    if projected is None:  # a layer added before loading recorded it: found now
+        projected = ([ids[i] for i in np.flatnonzero(invalid_when_projected(geoms,
+                                                                            MONGOLIA_ALBERS))]
+                     if kind.geometry is GeometryKind.POLYGON else [])
+    problems += [f"{fid}: {PROJECTED_NOTE}" for fid in projected]
     return problems

@@ -159,6 +159,46 @@ def test_csv_with_bad_wkt_names_the_row(tmp_path):
     assert err.value.feature == "row 3"  # line 3 of the file (line 1 is the header)
 
 
+def test_csv_with_an_empty_wkt_cell_names_the_row(tmp_path):
+    path = tmp_path / "gap.csv"
+    path.write_text('request_id,applicant,wkt\nR-1,A,"POLYGON ((106.2 48.2, 106.21 48.2, '
+                    '106.21 48.21, 106.2 48.2))"\nR-2,B,\n')
+    with pytest.raises(LayerLoadError, match="row 3 has no geometry: its wkt cell is empty") as e:
+        load_layer(path, "requests", crs="EPSG:4326")
+    assert e.value.feature == "row 3" and e.value.hint
+    assert_clean_failure(invoke("area", path, "--kind", "requests", "--crs", "EPSG:4326"),
+                         path, "row 3")
+
+
+@pytest.mark.parametrize("row, missing", [("S2,,48.81", "longitude"), ("S2,106.61,", "latitude"),
+                                          ("S2, ,", "longitude or latitude")])
+def test_csv_with_an_empty_coordinate_names_the_row(tmp_path, row, missing):
+    path = tmp_path / "points.csv"
+    path.write_text(f"name,lon,lat\nS1,106.60,48.80\n{row}\n")
+    with pytest.raises(LayerLoadError, match=f"row 3 has no {missing}") as e:
+        load_layer(path, "settlements")
+    assert e.value.feature == "row 3"
+    result = invoke("area", path, "--kind", "settlements")
+    assert_clean_failure(result, path, "row 3")
+    assert "nan" not in result.output and "unexpected character" not in result.output
+
+
+def test_polygonal_takes_the_polygons_of_any_geometry():
+    from landtool.validate import polygonal
+
+    a, b = shapely.box(106.0, 48.0, 106.1, 48.1), shapely.box(106.2, 48.0, 106.3, 48.1)
+    line = shapely.LineString([(106.0, 48.0), (107.0, 49.0)])
+    assert polygonal(a) is a and polygonal(shapely.MultiPolygon([a, b])).equals(
+        shapely.MultiPolygon([a, b]))
+    nested = shapely.GeometryCollection([line, shapely.GeometryCollection(
+        [shapely.MultiPolygon([a]), shapely.Point(106.5, 48.5)]), b])
+    got = polygonal(nested)
+    assert got.geom_type == "MultiPolygon" and got.equals(shapely.MultiPolygon([a, b]))
+    for nothing in (None, shapely.Polygon(), line, shapely.GeometryCollection([line]),
+                    shapely.MultiPoint([(1, 1), (2, 2)])):
+        assert polygonal(nothing) is None
+
+
 def test_csv_without_geometry_columns(tmp_path):
     path = tmp_path / "table.csv"
     path.write_text("request_id,applicant\nR-1,A\n")
@@ -210,7 +250,9 @@ def test_licence_invalid_only_when_projected_is_noted(tmp_path):
     layer = load_layer(path, "licenses")
     notes = [p for p in layer.problems if p.what == "note"]
     assert [p.feature for p in notes] == ["MV-00017425"]
-    assert "invalid when projected" in notes[0].message
+    assert notes[0].message == ("valid in degrees, but invalid once projected to a metric CRS "
+                                "(as in a GIS); landtool repairs it after every projection it "
+                                "makes")
     result = invoke("area", path, "--kind", "licenses")
     assert result.exit_code == 0 and "MV-00017425" in result.output and "[note]" in result.output
 
@@ -270,6 +312,23 @@ def test_cli_convert_failure_writes_nothing(tmp_path, make, suffix):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize("suffix", [".gpkg", ".shp", ".geojson", ".kml", ".csv", ".txt"])
+def test_cli_convert_failing_write_leaves_the_previous_file(tmp_path, monkeypatch, suffix):
+    src = tmp_path / "ok.geojson"
+    requests_gdf([SQUARE, shapely.box(106.3, 48.3, 106.31, 48.31)], ["R-1", "R-2"]).to_file(src)
+    out = tmp_path / "out"
+    out.mkdir()
+    dest = out / f"converted{suffix}"
+    assert invoke("convert", src, dest, "--kind", "requests").exit_code == 0
+    before = _snapshot(out)
+    written = fail_after_writing_part(monkeypatch)
+    result = invoke("convert", src, dest, "--kind", "requests", "--force")
+    assert_clean_failure(result, dest)
+    assert "simulated" in result.output and "internal error" not in result.output
+    assert written  # part of the new file was written, beside the target
+    assert _snapshot(out) == before  # the previous file byte for byte; no temporary left
+
+
 def test_cli_convert_unwritable_destination(tmp_path):
     src = tmp_path / "ok.geojson"
     requests_gdf().to_file(src)
@@ -287,6 +346,44 @@ def test_cli_convert_unknown_destination_type(tmp_path):
     dest = tmp_path / "out.dwg"
     assert_clean_failure(invoke("convert", src, dest, "--kind", "requests"), dest)
     assert not dest.exists()
+
+
+def _snapshot(folder):
+    """Every file in ``folder`` (hidden ones too) with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def fail_after_writing_part(monkeypatch) -> list:
+    """Make every writer write part of its output (the first feature or half the text) where
+    it was told to, then fail as a full disk would; returns the paths it wrote to. (The same
+    as in test_formats.py: test files are not importable from one another.)"""
+    from pathlib import Path
+
+    import pandas as pd
+
+    written = []
+    real_write, real_csv = pyogrio.write_dataframe, pd.DataFrame.to_csv
+
+    def partial_write(df, path, *args, **kwargs):
+        real_write(df.iloc[:1], path, *args, **kwargs)
+        written.append(Path(path))
+        raise RuntimeError("No space left on device (simulated)")
+
+    def partial_csv(self, path, *args, **kwargs):
+        real_csv(self.iloc[:1], path, *args, **kwargs)
+        written.append(Path(path))
+        raise OSError(28, "No space left on device (simulated)")
+
+    def partial_text(self, text, *args, **kwargs):
+        with open(self, "w", encoding="utf-8") as fh:
+            fh.write(text[: len(text) // 2])
+        written.append(Path(self))
+        raise OSError(28, "No space left on device (simulated)")
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", partial_write)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", partial_csv)
+    monkeypatch.setattr(Path, "write_text", partial_text)
+    return written
 
 
 def _sha256(path):
@@ -315,6 +412,37 @@ def test_cli_workspace_add_bad_file_leaves_workspace_unchanged(tmp_path, make):
     assert _sha256(ws) == before
     assert _info(ws) == layers
     assert sorted(p.name for p in tmp_path.glob(".project*")) == []  # no temporary copies
+
+
+def test_cli_workspace_add_failing_write_leaves_workspace_unchanged(tmp_path, monkeypatch):
+    ws = tmp_path / "project.gpkg"
+    assert invoke("workspace", "init", ws).exit_code == 0
+    good = tmp_path / "good.geojson"
+    requests_gdf([SQUARE, shapely.box(106.3, 48.3, 106.31, 48.31)], ["R-1", "R-2"]).to_file(good)
+    assert invoke("workspace", "add", ws, good, "--kind", "requests").exit_code == 0
+    before, layers, files = _sha256(ws), _info(ws), _snapshot(tmp_path)
+    written = fail_after_writing_part(monkeypatch)
+    for args in (["--name", "more"], ["--replace"]):
+        result = invoke("workspace", "add", ws, good, "--kind", "requests", *args)
+        assert result.exit_code == 2 and "simulated" in result.output, result.output
+        assert "Traceback" not in result.output and "unchanged" in result.output
+    assert len(written) == 2 and all(w != ws for w in written)  # it wrote into copies
+    monkeypatch.undo()
+    assert _sha256(ws) == before and _info(ws) == layers
+    assert _snapshot(tmp_path) == files  # no temporary copy left beside it
+
+
+def test_check_refuses_one_file_for_two_outputs(tmp_path):
+    src = tmp_path / "req.geojson"
+    requests_gdf().to_file(src)
+    lic = tmp_path / "lic.geojson"
+    gpd.GeoDataFrame({"licence_code": ["MV-1"]}, geometry=[shapely.box(107, 47, 107.1, 47.1)],
+                     crs=4326).to_file(lic)
+    out = tmp_path / "out" / "result.gpkg"
+    result = invoke("check", src, "--layer", f"licenses={lic}", "--json", out, "--out", out)
+    assert_clean_failure(result, out)
+    assert "same file" in result.output
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
 def test_every_error_is_a_landtool_error(tmp_path):

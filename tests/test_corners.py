@@ -658,8 +658,13 @@ def test_multipolygon_parts_and_holes():
     text = format_corner_list([("Олон", multi)], lang="en")
     assert "Area: Олон (part 1)" in text and "Area: Олон (part 2)" in text
     assert "1 hole(s)" in text
-    net = abs(GEOD.geometry_area_perimeter(with_hole)[0]) / 10_000
-    assert f"{net:.2f} ha" in text
+    # the area without the hole: the exterior's area minus the hole's, each taken on its own
+    # ring with abs() (so the rings' orientation cannot matter): about 8289.7 - 331.7 ha
+    ring_ha = [abs(GEOD.geometry_area_perimeter(shapely.Polygon(r))[0]) / 10_000
+               for r in (shell, hole)]
+    net = ring_ha[0] - ring_ha[1]
+    assert 7955 < net < 7960
+    assert f"area without the holes: {net:.2f} ha" in text
     polygons, _ = parse_corner_list(text)
     assert [p.name for p in polygons] == ["Олон (part 1)", "Олон (part 2)"]
     assert_coords(polygons[0], shell, tol=HALF_CENTISECOND)
@@ -758,3 +763,123 @@ def test_random_text_raises_only_coordinate_list_error():
         back, _ = parse_corner_list(format_corner_list((p.name, p.polygon) for p in polygons))
         assert [len(p.corners) for p in back] == [len(p.corners) for p in polygons]
     assert accepted > 50  # the fuzzing also exercises lists that parse
+
+
+# --------------------------------------------------------------------------- notes and datums
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from landtool.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _square_ha() -> float:
+    """The geodesic area of SQUARE, from pyproj's Geod directly: about 1852 m x 1241 m."""
+    lons, lats = zip(*SQUARE_XY, strict=True)
+    return abs(GEOD.polygon_area_perimeter(lons, lats)[0]) / 10_000
+
+
+def test_declared_area_more_than_1_percent_off_reaches_every_output(tmp_path):
+    from landtool.io.load import load_layer
+
+    computed = _square_ha()
+    assert 225 < computed < 235
+    declared = round(computed * 1.05, 2)  # 5 % more than the corners enclose
+    path = tmp_path / "list.txt"
+    path.write_text(f"Талбайн нэр: Хонгор\n{SQUARE}Талбай: {declared} га\n", encoding="utf-8")
+    note = f"declared area {declared} ha, but the corners enclose {computed:.2f} ha"
+    layer = load_layer(path, "protected_areas")
+    assert [(p.feature, p.what) for p in layer.problems if note in p.message] == [(None, "note")]
+    for args in (["corners", "read", path],
+                 ["area", path, "--kind", "protected_areas"],
+                 ["workspace", "add", tmp_path / "ws.gpkg", path, "--kind", "protected_areas"]):
+        if args[0] == "workspace":
+            assert _cli("workspace", "init", tmp_path / "ws.gpkg").exit_code == 0
+        result = _cli(*args)
+        assert result.exit_code == 0, result.output
+        assert "[note]" in result.output and note in result.output, args
+
+
+@pytest.mark.parametrize("factor, noted", [(1.005, False), (0.995, False), (1.015, True),
+                                           (0.985, True)])
+def test_declared_area_note_threshold_is_1_percent(factor, noted):
+    declared = round(_square_ha() * factor, 2)
+    _, notes = parse_corner_list(SQUARE + f"Талбай: {declared} га\n")
+    assert any("declared area" in n for n in notes) is noted
+
+
+def test_declared_area_after_a_blank_line_is_checked_too():
+    declared = round(_square_ha() * 1.1, 2)
+    polygons, notes = parse_corner_list(SQUARE + f"\nТалбай: {declared} га\n")
+    assert polygons[0].declared_area_ha == declared
+    assert any(f"declared area {declared} ha" in n for n in notes)
+
+
+def test_csv_corner_list_notes_reach_the_load_report(tmp_path):
+    # A CSV with point numbers is a corner list: read by the same reader as a .txt list, so
+    # its notes (here: Windows-1251 text and a gap in the numbering) are not lost.
+    from landtool.io.load import load_layer
+
+    path = tmp_path / "corners.csv"
+    rows = ["№;lon;lat", "1;106.60;48.80", "2;106.61;48.80", "5;106.61;48.81", "6;106.60;48.81"]
+    path.write_bytes("\n".join(rows).encode("cp1251"))  # № is byte 0xB9 in Windows-1251
+    layer = load_layer(path, "protected_areas", require_fields=False)
+    notes = [p.message for p in layer.problems if p.what == "note"]
+    assert any("1251" in n for n in notes)
+    assert any("jumps from 2 to 5" in n for n in notes)
+
+
+@pytest.mark.parametrize("line", ["Солбицлын систем: Пулково 1942", "Coordinate system: Pulkovo",
+                                  "Тайлбар: СК-42 системээр", "Datum: 1942"])
+def test_a_list_naming_pulkovo_needs_the_crs(tmp_path, line):
+    from landtool.errors import CRSError
+    from landtool.io.load import load_layer
+
+    path = tmp_path / "pulkovo.txt"
+    path.write_text(f"{line}\n{SQUARE}", encoding="utf-8")
+    with pytest.raises(CRSError, match="line 1 names Pulkovo 1942") as err:
+        load_layer(path, "protected_areas", require_fields=False)
+    assert "--crs EPSG:4284" in err.value.hint and "--crs EPSG:4326" in err.value.hint
+    for args in (["corners", "read", path], ["area", path, "--kind", "forest"]):
+        result = _cli(*args)
+        assert result.exit_code == 2 and "--crs EPSG:4284" in result.output, result.output
+        assert "Traceback" not in result.output
+    # honoured when given: the corners are shifted from Pulkovo 1942 to WGS 84
+    layer = load_layer(path, "forest", crs="EPSG:4284")
+    assert "Pulkovo 1942 to WGS 84" in layer.reprojection.operation
+    x0, y0 = layer.gdf.geometry.iloc[0].geoms[0].exterior.coords[0]
+    shift_m = GEOD.inv(LON, LAT, x0, y0)[2]
+    assert 30 < shift_m < 150  # the datum shift in Mongolia is tens of metres
+    result = _cli("corners", "read", path, "--crs", "EPSG:4284")
+    assert result.exit_code == 0 and "Pulkovo 1942 to WGS 84" in result.output, result.output
+
+
+def test_a_list_naming_wgs84_is_read_as_wgs84(tmp_path):
+    from landtool.io.load import load_layer
+
+    path = tmp_path / "wgs.txt"
+    path.write_text(f"Солбицлын систем: WGS 84\n{SQUARE}", encoding="utf-8")
+    layer = load_layer(path, "forest")
+    assert layer.reprojection.operation is None and layer.gdf.crs.to_epsg() == 4326
+    assert layer.gdf.geometry.iloc[0].geoms[0].exterior.coords[0] == pytest.approx((LON, LAT))
+    # given another CRS, the user's wins, and the report says the list names another
+    layer = load_layer(path, "forest", crs="EPSG:4284")
+    assert any("names WGS 84, but the CRS given is EPSG:4284" in p.message
+               for p in layer.problems)
+
+
+def test_a_year_in_a_name_is_not_a_datum():
+    polygons, notes = parse_corner_list("Талбайн нэр: Уурхай 1942\n" + SQUARE)
+    assert polygons[0].name == "Уурхай 1942" and notes == []
+
+
+def test_corner_list_output_into_a_new_folder(tmp_path):
+    from landtool.io.formats import write_vector
+
+    gdf = gpd.GeoDataFrame({"name": ["A"]}, geometry=[FAR_WEST], crs=4326)
+    for path in (tmp_path / "new" / "deeper" / "a.txt", tmp_path / "other" / "b.txt"):
+        (write_corner_list if path.name == "a.txt" else write_vector)(gdf, path)
+        assert list(read_corner_list(path)["name"]) == ["A"]
+        assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no temporary

@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
-from pyproj import Geod, Transformer
+from pyproj import CRS, Geod, Transformer
 
 from landtool.cli import main
 from landtool.errors import CRSError, OutsideMongoliaError, SwappedAxesError
@@ -247,3 +247,25 @@ def test_some_outside_mongolia_is_reported(tmp_path):
     outside = [p for p in layer.problems if p.what == "outside"]
     assert [p.feature for p in outside] == ["Beijing"]
     assert len(layer.gdf) == 3  # kept, but reported
+
+
+def test_one_crs_label_for_reports_and_workspace_info():
+    import landtool.workspace
+    from landtool.crs import crs_label
+
+    assert crs_label(CRS.from_epsg(4326)) == "EPSG:4326 (WGS 84)"
+    assert crs_label(CRS.from_epsg(32648), short=True) == "EPSG:32648"
+    assert crs_label(None) == "none"
+    albers = CRS.from_proj4("+proj=aea +lat_1=43.5 +lat_2=50.5 +lon_0=104 +datum=WGS84")
+    assert crs_label(albers) == albers.name  # no EPSG code: its name
+    assert not hasattr(landtool.workspace, "_crs_label")
+
+
+def test_outside_mongolia_mask_is_the_outline_not_the_box():
+    from landtool.crs import MONGOLIA_BOUNDS, outside_mongolia
+
+    # Inner Mongolia (China) at 119E 42N lies inside the bounding box but outside the country.
+    china = shapely.Point(119.0, 42.0)
+    assert shapely.box(*MONGOLIA_BOUNDS).contains(china)
+    got = outside_mongolia([shapely.Point(106.9, 47.9), china, None, shapely.Point(2.35, 48.85)])
+    assert got.tolist() == [False, True, False, True]

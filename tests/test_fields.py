@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -235,3 +239,77 @@ def test_numbers_and_datetimes_are_typed(tmp_path):
 def test_comma_decimal_area(tmp_path):
     path = write(tmp_path, {"licence_code": ["XV-1"], "area": ["12,5"]})
     assert load_layer(path, "licenses").gdf.loc[0, "area_ha"] == 12.5
+
+
+# -- dates given as numbers, and yes/no values ------------------------------------------------
+
+def _geojson_licences(tmp_path, expiry: list) -> Path:
+    """A GeoJSON written by hand, so the dates are JSON numbers, as some exports write them."""
+    features = [{"type": "Feature", "properties": {"licence_code": code, "expiry_date": value},
+                 "geometry": shapely.geometry.mapping(geom)}
+                for code, value, geom in zip(["XV-1", "MV-2"], expiry, SQUARES, strict=True)]
+    path = tmp_path / "licences.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("number", [2030, 1, 20301345, 203001011, 2030.5],
+                         ids=["year", "one", "no-such-day", "9-digits", "fraction"])
+def test_a_number_is_not_a_date(tmp_path, number):
+    # pd.Timestamp(2030) is 1970-01-01 00:00:00.000002030: the licence would read as expired
+    # since 1970. A number is refused, naming the feature, unless it is YYYYMMDD.
+    path = _geojson_licences(tmp_path, [20310501, number])
+    with pytest.raises(FieldMappingError, match=f"number {number!r}, which is not a date") as e:
+        load_layer(path, "licenses")
+    assert e.value.feature == "MV-2" and "expiry_date" in e.value.message
+    assert "YYYYMMDD" in e.value.hint
+    result = invoke("area", path, "--kind", "licenses")
+    assert result.exit_code == 2 and "feature MV-2" in result.output
+    assert "1970" not in result.output and "Traceback" not in result.output
+
+
+def test_an_8_digit_number_is_read_as_yyyymmdd(tmp_path):
+    # DBF exports store dates as numbers such as 20300101 (2030-01-01).
+    path = _geojson_licences(tmp_path, [20300101, 19991231])
+    layer = load_layer(path, "licenses")
+    assert list(layer.gdf["expiry_date"]) == ["2030-01-01", "1999-12-31"]
+    dbf = tmp_path / "lic.shp"
+    pyogrio.write_dataframe(gpd.GeoDataFrame(
+        {"licence_co": ["XV-1"], "expiry": np.array([21001231], dtype="int64")},
+        geometry=SQUARES[:1], crs="EPSG:4326"), dbf)
+    assert pyogrio.read_info(dbf)["dtypes"][1].startswith("int")  # a number in the .dbf
+    assert load_layer(dbf, "licenses").gdf.loc[0, "expiry_date"] == "2100-12-31"
+
+
+def _kind_with_a_bool():
+    from landtool.catalog import FieldDef, LayerKind
+
+    return LayerKind(
+        id="test_bool", name_en="Test", name_mn="Тест", description="a yes/no field",
+        geometry="polygon", id_field="fid", label_field="fid",
+        fields=(FieldDef(name="fid", type="str", title_en="Id", title_mn="Дугаар"),
+                FieldDef(name="fenced", type="bool", title_en="Fenced", title_mn="Хашсан")),
+    )
+
+
+def test_bool_spellings():
+    from landtool.fields import coerce
+
+    values = ["тийм", "ҮГҮЙ", "True", "false", "yes", "No", "1", "0", 1, 0, True, None, ""]
+    df = pd.DataFrame({"fid": [f"F-{i}" for i in range(len(values))], "fenced": values})
+    out = coerce(df, _kind_with_a_bool(), df["fid"])
+    assert list(out["fenced"]) == [True, False, True, False, True, False, True, False,
+                                   True, False, True, None, None]
+
+
+@pytest.mark.parametrize("value", ["maybe", "тиймээ", "2", 2, "yes please"])
+def test_bool_unrecognised_is_refused(value):
+    from landtool.fields import coerce
+
+    df = pd.DataFrame({"fid": ["F-1", "F-2"], "fenced": ["тийм", value]})
+    with pytest.raises(FieldMappingError, match=f"{value!r}, which is not yes or no") as e:
+        coerce(df, _kind_with_a_bool(), df["fid"], path="fences.gpkg")
+    assert e.value.feature == "F-2" and "fenced" in e.value.message
+    for spelling in ("тийм/үгүй", "true/false", "yes/no", "1/0"):
+        assert spelling in e.value.message

@@ -25,7 +25,7 @@ import shapely
 from click.testing import CliRunner
 
 from landtool.cli import main
-from landtool.errors import LayerLoadError
+from landtool.errors import LandtoolError, LayerLoadError
 from landtool.io.formats import read_raw, write_vector
 from landtool.io.load import load_layer
 
@@ -204,12 +204,106 @@ def test_write_kml_reprojects_to_wgs84(tmp_path, fmt):
     assert_same_geometries(back, GEOMS, 1e-9)
 
 
-def test_write_vector_overwrites_atomically(tmp_path):
-    path = tmp_path / "out.gpkg"
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` (hidden ones too) with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def fail_after_writing_part(monkeypatch) -> list[Path]:
+    """Make every writer write part of its output (the first feature or line) where it was
+    told to, then fail as a full disk would; returns the paths it wrote to."""
+    import pandas as pd
+
+    written: list[Path] = []
+    real_write = pyogrio.write_dataframe
+    real_csv = pd.DataFrame.to_csv
+
+    def partial_write(df, path, *args, **kwargs):
+        real_write(df.iloc[:1], path, *args, **kwargs)
+        written.append(Path(path))
+        raise RuntimeError("No space left on device (simulated)")
+
+    def partial_csv(self, path, *args, **kwargs):
+        real_csv(self.iloc[:1], path, *args, **kwargs)
+        written.append(Path(path))
+        raise OSError(28, "No space left on device (simulated)")
+
+    def partial_text(self, text, *args, **kwargs):
+        with open(self, "w", encoding="utf-8") as fh:
+            fh.write(text[: len(text) // 2])
+        written.append(Path(self))
+        raise OSError(28, "No space left on device (simulated)")
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", partial_write)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", partial_csv)
+    monkeypatch.setattr(Path, "write_text", partial_text)
+    return written
+
+
+@pytest.mark.parametrize("fmt", [*WRITE_FORMATS, "txt"])
+def test_write_vector_overwrites_atomically(tmp_path, monkeypatch, fmt):
+    path = tmp_path / f"out.{fmt}"
     write_vector(licences(), path)
+    write_vector(licences().iloc[:1], path)  # a plain overwrite works
+    before = _snapshot(tmp_path)
+    assert sorted(before) == sorted(p.name for p in tmp_path.iterdir()
+                                    if not p.name.startswith("."))  # no temporary left
+    written = fail_after_writing_part(monkeypatch)
+    with pytest.raises(LandtoolError, match="simulated"):
+        write_vector(licences(), path)
+    assert written and all(w != path for w in written)  # it did write, but not on the target
+    assert all(not w.exists() for w in written)
+    assert _snapshot(tmp_path) == before  # the previous file byte for byte, nothing left
+
+
+def test_shapefile_output_replaces_every_sidecar(tmp_path):
+    path = tmp_path / "out.shp"
+    write_vector(licences(), path)
+    # files an earlier shapefile of the same name had: a spatial index, ESRI's indexes and
+    # metadata, which would describe the old data
+    for ending in (".qix", ".sbn", ".sbx", ".shp.xml", ".SBN"):
+        (tmp_path / f"out{ending}").write_bytes(b"stale")
+    (tmp_path / "out.cpg").write_text("1251")
+    (tmp_path / "outer.qix").write_bytes(b"another file's")  # not a sidecar of out.shp
     write_vector(licences().iloc[:1], path)
-    assert pyogrio.read_info(path)["features"] == 1
-    assert [p.name for p in tmp_path.iterdir()] == ["out.gpkg"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["out.cpg", "out.dbf", "out.prj", "out.shp", "out.shx", "outer.qix"]
+    assert (tmp_path / "out.cpg").read_text().strip() == "UTF-8"
+    back = pyogrio.read_dataframe(path)
+    assert list(back["licence_co"]) == CODES[:1]  # a .dbf keeps 10 characters of a name
+
+
+def test_atomic_paths_refuses_the_same_file_twice(tmp_path):
+    from landtool.errors import OutputError
+    from landtool.io.formats import atomic_paths
+
+    (tmp_path / "sub").mkdir()
+    ran = []
+    for a, b in [(tmp_path / "r.json", tmp_path / "r.json"),
+                 (tmp_path / "r.json", tmp_path / "sub" / ".." / "r.json")]:
+        with pytest.raises(OutputError, match="same file"):
+            with atomic_paths(a, tmp_path / "other.gpkg", b):
+                ran.append(True)
+    assert ran == [] and sorted(p.name for p in tmp_path.iterdir()) == ["sub"]
+
+
+def test_atomic_paths_names_the_file_when_the_system_refuses(tmp_path):
+    from landtool.errors import OutputError
+    from landtool.io.formats import atomic_path
+
+    (tmp_path / "afile").write_text("a file, not a folder")
+    target = tmp_path / "afile" / "deeper" / "out.json"
+    with pytest.raises(OutputError) as err:  # mkdir under a file
+        with atomic_path(target):
+            pass
+    assert err.value.path == target
+    folder = tmp_path / "taken.json"
+    folder.mkdir()
+    with pytest.raises(OutputError, match="cannot put the file in place") as err:
+        with atomic_path(folder) as tmp:  # the final name is a folder: os.replace fails
+            tmp.write_bytes(b"{}")
+    assert err.value.path == folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "taken.json"]
 
 
 @pytest.mark.parametrize("fmt", WRITE_FORMATS)

@@ -139,3 +139,27 @@ def test_polygon_to_stream_distance_within_0_1_percent(lon, lat, where):
 
 def test_overlapping_geometries_are_zero_apart():
     assert distance_m(shapely.box(106, 48, 106.01, 48.01), shapely.Point(106.005, 48.005)) == 0.0
+
+
+def test_areas_of_nested_collections_count_every_polygon():
+    # get_parts takes one level apart: a MultiPolygon inside a GeometryCollection (what an
+    # intersection can return) must not count 0. Reference: each box's ring area from Geod.
+    from landtool.geodesy import area_m2, areas_m2
+
+    a, b, c = (shapely.box(106.60, 48.80, 106.61, 48.81), shapely.box(106.62, 48.80, 106.63, 48.81),
+               shapely.box(106.64, 48.80, 106.65, 48.805))
+
+    def ring_m2(box):
+        x, y = box.exterior.xy
+        return abs(WGS84.polygon_area_perimeter(list(x), list(y))[0])
+
+    nested = shapely.GeometryCollection([shapely.MultiPolygon([a, b]),
+                                         shapely.LineString([(106.6, 48.8), (106.7, 48.9)])])
+    deeper = shapely.GeometryCollection([shapely.GeometryCollection([shapely.MultiPolygon([c])]),
+                                         shapely.Point(106.6, 48.8)])
+    got = areas_m2([nested, None, deeper, shapely.Point(1, 2), a])
+    expected = [ring_m2(a) + ring_m2(b), 0.0, ring_m2(c), 0.0, ring_m2(a)]
+    assert 1.6e6 < expected[0] < 1.7e6  # two boxes of about 733 m x 1112 m
+    assert got == pytest.approx(expected, rel=1e-9)
+    assert [area_m2(g) for g in (nested, deeper)] == pytest.approx(expected[::2][:2], rel=1e-9)
+

@@ -58,7 +58,8 @@ def test_table_output_is_readable(sample_ws):
     result = CliRunner().invoke(main, ["workspace", "info", str(sample_ws)])
     assert result.exit_code == 0, result.output
     assert "16 layers" in result.output
-    assert "MV-00017425: becomes invalid when projected" in result.output
+    assert ("MV-00017425: valid in degrees, but invalid once projected to a metric CRS (as in a "
+            "GIS); landtool repairs it after every projection it makes") in result.output
 
 
 def test_synthetic_features_are_marked(sample_ws):
@@ -72,3 +73,102 @@ def test_synthetic_features_are_marked(sample_ws):
 def test_the_dem_sits_beside_the_workspace(sample_ws):
     with rasterio.open(sample_ws.parent / "mandal_dem.tif") as dem:
         assert dem.crs.to_epsg() == 32648 and dem.res == (5.0, 5.0)
+
+
+# -- an all-or-nothing build, rebuilt when its generator changes -----------------------------
+
+def _fail_on_third_layer(monkeypatch):
+    import landtool.sample_workspace as sw
+
+    calls = []
+    real = sw.load_layer
+
+    def failing(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 3:
+            raise RuntimeError("interrupted (simulated)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sw, "load_layer", failing)
+    return calls
+
+
+def test_a_failed_build_leaves_no_partial_workspace(tmp_path, monkeypatch):
+    import pytest
+
+    from landtool.sample_workspace import build_sample_workspace
+
+    calls = _fail_on_third_layer(monkeypatch)
+    target = tmp_path / "sample.gpkg"
+    with pytest.raises(RuntimeError, match="simulated"):
+        build_sample_workspace(target)
+    assert len(calls) == 3  # it failed part-way, after adding two layers
+    assert list(tmp_path.iterdir()) == []  # no partial workspace, no temporary file
+
+
+def test_a_failed_forced_rebuild_keeps_the_good_workspace(tmp_path, monkeypatch):
+    import hashlib
+
+    import pytest
+
+    from landtool.sample_workspace import DEM_NAME, build_sample_workspace
+    from landtool.workspace import Workspace
+
+    target = tmp_path / "sample.gpkg"
+    Workspace.init(target, title="the good one")
+    (tmp_path / DEM_NAME).write_bytes(b"the good DEM")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()}
+    _fail_on_third_layer(monkeypatch)
+    with pytest.raises(RuntimeError, match="simulated"):
+        build_sample_workspace(target, overwrite=True)
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()}
+    assert after == before
+    assert Workspace(target).info_values()["title"] == "the good one"
+
+
+def test_the_sample_workspace_records_its_generator(sample_ws):
+    from landtool.sample_workspace import GENERATOR_KEY, generator_fingerprint
+    from landtool.workspace import Workspace
+
+    recorded = Workspace(sample_ws).info_values()[GENERATOR_KEY]
+    assert len(recorded) == 64 and recorded == generator_fingerprint()
+
+
+def test_ensure_rebuilds_when_the_generator_changed(tmp_path, monkeypatch):
+    import landtool.sample_workspace as sw
+    from landtool.workspace import Workspace
+
+    target = tmp_path / "ws" / "mandal_sample.gpkg"
+    builds = []
+    monkeypatch.setattr(sw, "sample_workspace_path", lambda: target)
+    monkeypatch.setattr(sw, "build_sample_workspace",
+                        lambda path, **kw: builds.append((path, kw.get("overwrite"))))
+    assert sw.ensure_sample_workspace() == target and builds == [(target, True)]  # missing
+    Workspace.init(target, extra={sw.GENERATOR_KEY: "an older generator"})
+    (target.parent / sw.DEM_NAME).write_bytes(b"dem")
+    builds.clear()
+    sw.ensure_sample_workspace()
+    assert builds == [(target, True)]  # built by another generator: rebuilt
+    Workspace.init(target, overwrite=True,
+                   extra={sw.GENERATOR_KEY: sw.generator_fingerprint()})
+    builds.clear()
+    sw.ensure_sample_workspace()
+    assert builds == []  # current
+    (target.parent / sw.DEM_NAME).unlink()
+    sw.ensure_sample_workspace()
+    assert builds == [(target, True)]  # its DEM is missing
+
+
+def test_the_fingerprint_follows_the_generator(tmp_path, monkeypatch):
+    import shutil
+
+    import landtool.sample_workspace as sw
+
+    layers = tmp_path / "layers"
+    shutil.copytree(sw.layers_dir() / "catalog", layers / "catalog")
+    monkeypatch.setenv("LANDTOOL_LAYERS_DIR", str(layers))
+    first = sw.generator_fingerprint()
+    assert sw.generator_fingerprint() == first  # deterministic
+    forest = layers / "catalog" / "forest.toml"
+    forest.write_text(forest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert sw.generator_fingerprint() != first

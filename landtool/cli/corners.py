@@ -8,6 +8,7 @@ from landtool.cli.options import kind_option, load_kwargs, load_options
 from landtool.crs import check_in_mongolia, parse_crs, to_workspace_crs
 from landtool.errors import LayerLoadError
 from landtool.geodesy import AREA_METHOD, area_ha
+from landtool.io.corners import check_named_datum
 from landtool.io.formats import read_raw, write_vector
 from landtool.io.load import load_layer
 
@@ -35,9 +36,17 @@ def read_cmd(source, crs, out, force) -> None:
         raise LayerLoadError("this is not a corner coordinate list", path=source,
                              hint="give a .txt or .csv list of numbered corners with "
                              "longitude (Уртраг) and latitude (Өргөрөг)")
+    # the list's own notes (a declared area that disagrees, a guessed column order, ...), and
+    # the datum it names: honoured, or refused when it is Pulkovo 1942 and --crs is missing
+    notes = [*raw.attrs.get("notes", []),
+             *check_named_datum(raw.attrs.get("datums", []), crs, path=source)]
     gdf, reprojection = to_workspace_crs(raw, parse_crs(crs or "EPSG:4326"))
-    check_in_mongolia(gdf, list(gdf["name"]), path=source)
+    outside = check_in_mongolia(gdf, list(gdf["name"]), path=source)
     click.echo(f"{source}: {len(gdf)} polygon(s); CRS: {reprojection.describe()}")
+    for note in notes:
+        click.echo(f"  [note] {note}")
+    for name in outside:
+        click.echo(f"  [outside] {name} lies outside Mongolia")
     for _, row in gdf.iterrows():
         declared = row["declared_area_ha"]
         extra = f" (declared {declared:.4f} ha)" if declared == declared and declared else ""

@@ -21,9 +21,16 @@ What the parser accepts, decided line by line (a pasted list may mix the forms):
   value is in 41.5-52.5 and second in 87-120 is read latitude first (noted).
 * **Area**: a line with a number followed by ``га``/``ha`` (``Талбай: 45.23 га``) is the
   declared area of the open polygon; right after a blank line, of the polygon above if it has
-  none; ``Талбай 2: 5 га`` also names a new polygon. Remarks (``#``, ``Тайлбар:``,
-  ``Note:``), coordinate-system lines (``WGS 84``, ``Пулково``; noted, not used) and
-  ``град мин сек`` sub-headers are skipped.
+  none; ``Талбай 2: 5 га`` also names a new polygon. A declared area differing from the
+  geodesic area of the corners by more than 1 % (or more than the rounding of the declared
+  figure, for a figure given to few decimals) is noted. Remarks (``#``, ``Тайлбар:``,
+  ``Note:``), coordinate-system lines and ``град мин сек`` sub-headers are skipped.
+* **Datum**: a coordinate-system line or a remark naming Pulkovo 1942 (``Пулково``,
+  ``Pulkovo``, ``1942``, ``СК-42``) or WGS 84 is recorded (:attr:`CornerList.datums`). Loading
+  honours it or refuses: WGS 84 is what a list is read as by default, but a list naming
+  Pulkovo 1942 is refused unless the CRS is given (``--crs EPSG:4284``, or ``--crs EPSG:4326``
+  if the corners are really WGS 84); see :func:`check_named_datum`. Other coordinate-system
+  lines (``UTM``, ``МСК``) are noted and not used.
 * **Polygons** end at a name line (any other text: ``Талбай 1``; ``Area: Khongor`` and
   ``Талбайн нэр: Хонгор`` give the text after the colon; of several, the last before the
   corners wins), a blank line, a header, the numbering restarting at the polygon's first
@@ -42,7 +49,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyproj
 import shapely
 from shapely.validation import explain_validity
 
@@ -53,11 +59,11 @@ from landtool.errors import (
     FieldMappingError,
     GeometryError,
 )
+from landtool.geodesy import area_ha
 
 LON_RANGE = (87.0, 120.0)
 LAT_RANGE = (41.0, 53.0)
 _LAT_FIRST = (41.5, 52.5)
-_GEOD = pyproj.Geod(ellps="WGS84")
 _CHARS = str.maketrans({"′": "'", "’": "'", "‘": "'", "´": "'", "″": '"', "”": '"', "“": '"',
                         "˝": '"', "º": "°", "˚": "°", "−": "-", "–": "-", "\u00a0": " ",
                         "\u202f": " ", "\u2009": " ", "\u200b": None, "\ufeff": None})
@@ -69,7 +75,12 @@ _UNITS = {"град", "градус", "гр", "мин", "минут", "сек", 
           "min", "minute", "minutes", "sec", "second", "seconds", "d", "m", "s"}
 _REMARK = re.compile(r"#|тайлбар|анхаар|санамж|эх сурвалж|note\b|remark|comment|source\b", re.I)
 _NAMED = re.compile(r"(талбайн нэр|нэр|name|area)\s*:", re.I)
-_CRS_LINE = re.compile(r"wgs|pulkovo|пулково|солбицлын систем|datum|utm\b|мск|msk", re.I)
+_CRS_LINE = re.compile(r"wgs|pulkovo|пулково|солбицлын систем|datum|utm\b|мск|msk|\b1942\b|"
+                       r"\b[сcs][кk][\s\-]?42\b", re.I)
+_PULKOVO = re.compile(r"pulkovo|пулково|\b1942\b|\b[сcs][кk][\s\-]?42\b", re.I)
+_WGS84 = re.compile(r"wgs[\s\-_]*84|world geodetic system", re.I)
+#: the datum a list can name -> (its name, the CRS to give with --crs)
+DATUMS = {"pulkovo": ("Pulkovo 1942", "EPSG:4284"), "wgs84": ("WGS 84", "EPSG:4326")}
 _AREA = re.compile(r"(?P<label>.*?)[\s:=\-]*(?P<num>\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?: \d{3})+"
                    r"(?:[.,]\d+)?|\d+(?:[.,]\d+)?)\s*(?:га|ha|гектар\w*|hectares?)"
                    r"(?![^\W\d_]).*", re.I)
@@ -86,6 +97,31 @@ class Corner:
     lon: float
     lat: float
     line: int
+
+
+@dataclass(frozen=True)
+class NamedDatum:
+    """A line of a corner list naming the datum of its coordinates."""
+
+    line: int
+    text: str
+    datum: str  # a key of DATUMS: "pulkovo" or "wgs84"
+
+    @property
+    def name(self) -> str:
+        return DATUMS[self.datum][0]
+
+    @property
+    def crs(self) -> str:
+        return DATUMS[self.datum][1]
+
+
+def _named_datum(s: str) -> str | None:
+    if _PULKOVO.search(s):
+        return "pulkovo"
+    if _WGS84.search(s):
+        return "wgs84"
+    return None
 
 
 @dataclass(frozen=True)
@@ -219,7 +255,9 @@ def _classify(s: str) -> tuple[str, object]:
         num = m["num"].replace(" ", "")
         num = num.replace(",", "") if "." in num else num.replace(",", ".")
         label = m["label"].strip(" :=-")
-        return "area", (_clean_name(label) if re.search(r"\d", label) else None, float(num))
+        decimals = len(num.partition(".")[2])
+        return "area", (_clean_name(label) if re.search(r"\d", label) else None, float(num),
+                        decimals)
     if _NAMED.match(s):
         return "name", _clean_name(s)
     if (head := _header(s)) is not None and digits <= letters:
@@ -309,11 +347,13 @@ class _Block:
     closed: bool = False
     swapped: list[int] = field(default_factory=list)
     auto: bool = False
+    area_decimals: int = 0
 
 
 class _Parser:
     def __init__(self, source: str | Path | None) -> None:
         self.source, self.done, self.notes = source, [], []
+        self.datums: list[NamedDatum] = []
         self.cur, self.lon_first, self.has_number = _Block(), None, None
 
     def error(self, message: str, feature: str | None, hint: str) -> CoordinateListError:
@@ -329,18 +369,43 @@ class _Parser:
         if name is not None:
             self.cur.name = name
 
-    def area(self, name: str | None, ha: float, ln: int) -> None:
+    def area(self, name: str | None, ha: float, decimals: int, ln: int) -> None:
         if name is not None:
             self.start(name)
         blk = self.cur
         if not blk.corners and blk.name is None and self.done and \
                 self.done[-1].declared_area_ha is None:  # corners, blank line, area
             last = self.done.pop()
+            self.note_area(f"area '{last.name}'", last.polygon, ha, decimals)
             self.done.append(CornerPolygon(last.name, last.corners, ha))
         elif blk.area is not None:
             self.notes.append(f"line {ln}: a second area ({ha} ha) for {self.where()} ignored")
         else:
-            blk.area = ha
+            blk.area, blk.area_decimals = ha, decimals
+
+    def note_area(self, where: str, poly: shapely.Polygon, declared: float,
+                  decimals: int) -> None:
+        """Note a declared area more than 1 % (or its own rounding) off the corners' area."""
+        computed = area_ha(poly)
+        allowed = max(0.01 * declared, 0.5 * 10.0**-decimals)
+        if abs(computed - declared) > allowed:
+            self.notes.append(f"{where}: declared area {declared} ha, but the corners enclose "
+                              f"{computed:.2f} ha (geodesic, WGS 84), "
+                              f"{100 * (computed - declared) / declared:+.1f} %"
+                              if declared else
+                              f"{where}: declared area 0 ha, but the corners enclose "
+                              f"{computed:.2f} ha (geodesic, WGS 84)")
+
+    def datum_line(self, s: str, ln: int, kind: str) -> None:
+        datum = _named_datum(s)
+        if datum is not None:
+            named = NamedDatum(ln, s, datum)
+            self.datums.append(named)
+            self.notes.append(f"line {ln} names the coordinate system {named.name} "
+                              f"({named.crs}): {s!r}")
+        elif kind == "crs":
+            self.notes.append(f"line {ln} names a coordinate system ({s}); it is not read "
+                              "from the list: give the CRS when loading it")
 
     def row(self, s: str, ln: int) -> None:
         number, values = _row_values(s, self.has_number)
@@ -429,11 +494,18 @@ class _Parser:
             self.notes.append(f"{where}: corners without numbers were numbered in listed order")
         if cs[0].number != 1:
             self.notes.append(f"{where} starts at point {cs[0].number}, not 1")
-        computed = abs(_GEOD.geometry_area_perimeter(poly)[0]) / 1e4
-        if blk.area is not None and abs(computed - blk.area) > 0.01 * blk.area + 0.01:
-            self.notes.append(f"{where}: declared area {blk.area} ha, but the corners enclose "
-                              f"{computed:.2f} ha (geodesic, WGS 84)")
+        if blk.area is not None:
+            self.note_area(where, poly, blk.area, blk.area_decimals)
         self.done.append(CornerPolygon(blk.name or str(len(self.done) + 1), tuple(cs), blk.area))
+
+
+@dataclass(frozen=True)
+class CornerList:
+    """A parsed corner list: its polygons, the notes on it and the datums it names."""
+
+    polygons: list[CornerPolygon]
+    notes: list[str]
+    datums: list[NamedDatum]
 
 
 def parse_corner_list(text: str, *, source: str | Path | None = None
@@ -457,6 +529,12 @@ def parse_corner_list(text: str, *, source: str | Path | None = None
     CoordinateListError
         Naming the polygon, point and line, with a hint, for any text that cannot be read.
     """
+    parsed = parse_corner_text(text, source=source)
+    return parsed.polygons, parsed.notes
+
+
+def parse_corner_text(text: str, *, source: str | Path | None = None) -> CornerList:
+    """As :func:`parse_corner_list`, also returning the datums the list names."""
     lines = [_norm(line) for line in re.split(r"\r\n|\r|\n", text)]
     kinds = [_classify(s) for s in lines]
     rows = [i for i, (k, _) in enumerate(kinds) if k == "coord"]
@@ -481,14 +559,53 @@ def parse_corner_list(text: str, *, source: str | Path | None = None
             p.area(*data, ln)
         elif kind == "name":
             p.start(data)
-        elif kind == "crs":
-            p.notes.append(f"line {ln} names a coordinate system ({data}); it is not read from "
-                           "the list: give the CRS when loading it")
+        elif kind in ("crs", "skip"):
+            p.datum_line(s, ln, kind)
         elif kind == "coord":
             p.row(s, ln)
     if p.cur.corners:
         p.finish()
-    return p.done, p.notes
+    return CornerList(p.done, p.notes, p.datums)
+
+
+def check_named_datum(datums: Iterable[NamedDatum], crs: str | None, *,
+                      path: str | Path | None = None) -> list[str]:
+    """Honour or refuse the datum a corner list names, given the ``--crs`` (None if none).
+
+    A list is read as WGS 84 by default, so a list naming WGS 84 needs nothing. A list
+    naming Pulkovo 1942 without ``--crs`` is refused: reading it as WGS 84 would leave out
+    the datum shift (60-80 m across Mongolia). With ``--crs`` the user's CRS is used; a note
+    says so when the list names another datum.
+
+    Returns
+    -------
+    list of str
+        Notes for the load report.
+
+    Raises
+    ------
+    CRSError
+        When the list names Pulkovo 1942 and no CRS was given.
+    """
+    datums = list(datums)
+    pulkovo = [d for d in datums if d.datum == "pulkovo"]
+    if crs is None:
+        if pulkovo:
+            d = pulkovo[0]
+            raise CRSError(
+                f"line {d.line} names Pulkovo 1942 ({d.text!r}), but no CRS was given; "
+                "landtool does not read a list as Pulkovo 1942 on its own",
+                path=path,
+                hint="pass --crs EPSG:4284 to read the corners as Pulkovo 1942 (they are then "
+                "shifted to WGS 84), or --crs EPSG:4326 if they are really WGS 84",
+            )
+        return []
+    from landtool.crs import parse_crs
+
+    given = parse_crs(crs)
+    return [f"line {d.line} names {d.name}, but the CRS given is {crs}: the corners are read "
+            f"in {crs}" for d in datums
+            if not given.equals(parse_crs(d.crs), ignore_axis_order=True)]
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
@@ -514,6 +631,9 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
 def read_corner_list(path: str | Path, *, crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
     """Read a corner list file (UTF-8, UTF-16 or Windows-1251) as polygons.
 
+    The one reader of corner lists: ``.txt`` lists and CSV files with point numbers both come
+    here (through :func:`landtool.io.formats.read_raw`).
+
     Parameters
     ----------
     path
@@ -525,7 +645,8 @@ def read_corner_list(path: str | Path, *, crs: str = "EPSG:4326") -> gpd.GeoData
     -------
     geopandas.GeoDataFrame
         Columns ``name``, ``declared_area_ha`` (NaN if none), ``n_corners``, ``geometry``;
-        the parser's notes in ``gdf.attrs["notes"]``.
+        the notes on the text and the parser's notes in ``gdf.attrs["notes"]``, the datums
+        the list names (:class:`NamedDatum`) in ``gdf.attrs["datums"]``.
     """
     path = Path(path)
     try:
@@ -534,12 +655,14 @@ def read_corner_list(path: str | Path, *, crs: str = "EPSG:4326") -> gpd.GeoData
         raise CoordinateListError(f"cannot read the file ({exc.strerror})", path=path,
                                   hint="check the file name and that it is readable") from None
     text, notes = decode_text(data, path)
-    polygons, more = parse_corner_list(text, source=path)
+    parsed = parse_corner_text(text, source=path)
+    polygons = parsed.polygons
     area = [math.nan if p.declared_area_ha is None else p.declared_area_ha for p in polygons]
     gdf = gpd.GeoDataFrame({"name": [p.name for p in polygons], "declared_area_ha": area,
                             "n_corners": [len(p.corners) for p in polygons]},
                            geometry=[p.polygon for p in polygons], crs=crs)
-    gdf.attrs["notes"] = notes + more
+    gdf.attrs["notes"] = notes + parsed.notes
+    gdf.attrs["datums"] = list(parsed.datums)
     return gdf
 
 
@@ -589,11 +712,9 @@ def format_corner_list(geoms_with_names: Iterable[tuple[object, shapely.Geometry
             lines = [f"{label}: {title}" + (f" ({part} {k})" if len(parts) > 1 else ""), head]
             lines += [f"{j}\t{format_dms(x, decimals=decimals)}\t{format_dms(y, decimals=decimals)}"
                       for j, (x, y, *_) in enumerate(poly.exterior.coords[:-1], 1)]
-            outer = abs(_GEOD.geometry_area_perimeter(shapely.Polygon(poly.exterior))[0]) / 1e4
-            lines.append(area_line.format(outer))
-            if poly.interiors:
-                net = abs(_GEOD.geometry_area_perimeter(poly)[0]) / 1e4
-                lines.append(hole_line.format(len(poly.interiors), net))
+            lines.append(area_line.format(area_ha(shapely.Polygon(poly.exterior))))
+            if poly.interiors:  # area_ha subtracts the holes whatever their orientation
+                lines.append(hole_line.format(len(poly.interiors), area_ha(poly)))
             blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
@@ -629,4 +750,7 @@ def write_corner_list(gdf: gpd.GeoDataFrame, path: str | Path, *, name_field: st
                                   decimals=decimals)
     except GeometryError as exc:
         raise GeometryError(exc.message, path=path, feature=exc.feature, hint=exc.hint) from None
-    Path(path).write_text(text, encoding="utf-8")
+    from landtool.io.formats import atomic_path
+
+    with atomic_path(path) as tmp:  # the folder is made; the file appears whole or not at all
+        tmp.write_text(text, encoding="utf-8")

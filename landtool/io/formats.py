@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import tempfile
 import zipfile
 from contextlib import contextmanager
@@ -165,6 +166,13 @@ def _read_csv(path: Path, *, polygons: bool | None) -> gpd.GeoDataFrame:
     if wkt is not None:
         geoms = []
         for i, value in enumerate(df[wkt]):
+            if not isinstance(value, str) or not value.strip():
+                raise LayerLoadError(
+                    f"row {i + 2} has no geometry: its {wkt} cell is empty", path=path,
+                    feature=f"row {i + 2}",
+                    hint="fill in the geometry as WKT (e.g. POLYGON ((106.1 48.2, ...))) or "
+                    "delete the row",
+                )
             try:
                 geoms.append(shapely.from_wkt(value))
             except shapely.errors.GEOSException as exc:
@@ -176,10 +184,11 @@ def _read_csv(path: Path, *, polygons: bool | None) -> gpd.GeoDataFrame:
     lon, lat = _find(df.columns, _LON_NAMES), _find(df.columns, _LAT_NAMES)
     number = _find(df.columns, _NUMBER_NAMES)
     if lon is not None and lat is not None and number is not None and polygons is not False:
-        return read_corners(path, text=text)
+        return read_corners(path)
     if lon is not None and lat is not None:
         crs = "EPSG:4326"  # the header says degrees: WGS 84 unless --crs says otherwise
         xcol, ycol = lon, lat
+        names = ("longitude", "latitude")
     else:
         for xn, yn in _XY_NAMES:
             xcol, ycol = _find(df.columns, (xn,)), _find(df.columns, (yn,))
@@ -193,10 +202,21 @@ def _read_csv(path: Path, *, polygons: bool | None) -> gpd.GeoDataFrame:
                 + ", ".join(map(str, df.columns)),
             )
         crs = None
+        names = ("x", "y")
     from landtool.io.corners import parse_dms  # DMS and comma decimals in point files too
 
     coords = []
     for i, (xv, yv) in enumerate(zip(df[xcol], df[ycol], strict=True)):
+        empty = [(name, col) for name, col, v in zip(names, (xcol, ycol), (xv, yv), strict=True)
+                 if not isinstance(v, str) or not v.strip()]
+        if empty:
+            what = " or ".join(name for name, _ in empty)
+            raise LayerLoadError(
+                f"row {i + 2} has no {what}: its {' and '.join(c for _, c in empty)} "
+                f"{'cell is' if len(empty) == 1 else 'cells are'} empty",
+                path=path, feature=f"row {i + 2}",
+                hint="fill in the coordinate, or delete the row",
+            )
         try:
             coords.append((parse_dms(str(xv)), parse_dms(str(yv))))
         except LayerLoadError as exc:
@@ -206,22 +226,13 @@ def _read_csv(path: Path, *, polygons: bool | None) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=geoms, crs=crs)
 
 
-def read_corners(path: Path, *, text: str | None = None) -> gpd.GeoDataFrame:
-    """An MRPAM corner list as polygons (WGS 84 degrees unless the caller says otherwise)."""
-    from landtool.io.corners import parse_corner_list, read_corner_list
+def read_corners(path: Path) -> gpd.GeoDataFrame:
+    """An MRPAM corner list (``.txt``, or a CSV with point numbers) as polygons in WGS 84
+    degrees, with its notes and named datums in ``attrs``: see
+    :func:`landtool.io.corners.read_corner_list`, the one reader of corner lists."""
+    from landtool.io.corners import read_corner_list
 
-    if text is None:
-        return read_corner_list(path)
-    polygons, _notes = parse_corner_list(text, source=path)
-    return gpd.GeoDataFrame(
-        {
-            "name": [p.name for p in polygons],
-            "declared_area_ha": [p.declared_area_ha for p in polygons],
-            "n_corners": [len(p.corners) for p in polygons],
-        },
-        geometry=[p.polygon for p in polygons],
-        crs="EPSG:4326",
-    )
+    return read_corner_list(path)
 
 
 def read_raw(path: str | Path, *, layer: str | None = None,
@@ -229,7 +240,8 @@ def read_raw(path: str | Path, *, layer: str | None = None,
     """Read a vector file as it is: its own fields, its own CRS (None if it has none).
 
     ``polygons`` tells a CSV with point numbers and lon/lat whether it is a corner list
-    (True), a table of points (False), or to decide by its columns (None).
+    (True), a table of points (False), or to decide by its columns (None). A corner list
+    carries its notes in ``attrs["notes"]`` and the datums it names in ``attrs["datums"]``.
     """
     path = Path(path)
     fmt = file_format(path)
@@ -240,6 +252,7 @@ def read_raw(path: str | Path, *, layer: str | None = None,
         gdf = read_corners(path)
     else:
         gdf = _read_ogr(path, layer)
+    attrs = dict(gdf.attrs)  # a corner list's notes and datums, kept through the steps below
     if len(gdf) == 0:
         raise EmptyLayerError(f"the {fmt} file holds no features", path=path,
                               hint="check that you exported the right layer")
@@ -249,6 +262,7 @@ def read_raw(path: str | Path, *, layer: str | None = None,
         gdf = _drop_empty_kml_columns(gdf)
     if shapely.has_z(gdf.geometry.values).any():
         gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
+    gdf.attrs.update(attrs)
     return gdf
 
 
@@ -291,21 +305,53 @@ def check_writable(path: str | Path, *, overwrite: bool = False) -> Path:
 @contextmanager
 def atomic_paths(*paths: str | Path):
     """Temporary paths beside each of ``paths``; all moved into place only if the block
-    succeeds, so several outputs appear together or not at all."""
+    succeeds, so several outputs appear together or not at all (short of a failure between
+    the final moves, which are each atomic).
+
+    Raises
+    ------
+    OutputError
+        Two of ``paths`` are the same file, a folder cannot be made, a temporary file cannot
+        be created, or a file cannot be moved into place; the message names the file.
+    """
     from contextlib import ExitStack
 
     finals = [Path(p) for p in paths]
+    seen: dict[Path, Path] = {}
+    for final in finals:
+        key = final.resolve()
+        if key in seen:
+            raise OutputError(
+                "two outputs are given the same file" + (
+                    f" ({seen[key]} and {final})" if seen[key] != final else ""),
+                path=final, hint="give each output its own file name",
+            )
+        seen[key] = final
     with ExitStack() as stack:
         temps = [stack.enter_context(_temp_beside(p)) for p in finals]
         yield temps
         for tmp, final in zip(temps, finals, strict=True):
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot put the file in place ({exc.strerror or exc})", path=final,
+                    hint="check that the name is not a folder and that the folder can be "
+                    "written to",
+                ) from exc
 
 
 @contextmanager
 def _temp_beside(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write in the folder {path.parent} ({exc.strerror or exc})", path=path,
+            hint="check that the folder exists or can be created, that it is not a file, and "
+            "that you can write to it",
+        ) from exc
     os.close(fd)
     os.unlink(tmp)  # GDAL wants to create the file itself
     tmp = Path(tmp)
@@ -324,20 +370,22 @@ def atomic_path(path: str | Path):
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> None:
-    """Write a layer to any supported format by suffix, atomically (all or nothing)."""
+    """Write a layer to any supported format by suffix, atomically: all or nothing (for a
+    shapefile, all or nothing per set of files up to the final moves; see
+    :func:`_write_shapefile`)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".txt":
-        from landtool.io.corners import write_corner_list
-
-        write_corner_list(gdf, path)
-        return
     driver = WRITE_DRIVERS.get(suffix)
-    if driver is None:
+    if driver is None and suffix != ".txt":
         raise LayerLoadError(f"cannot write {suffix!r} files", path=path,
                              hint="write one of: " + ", ".join(sorted(WRITE_DRIVERS)) + ", .txt")
     try:
-        _write(gdf, path, suffix, driver, layer)
+        if suffix == ".txt":
+            from landtool.io.corners import write_corner_list
+
+            write_corner_list(gdf, path)
+        else:
+            _write(gdf, path, suffix, driver, layer)
     except (OSError, *_OGR_ERRORS) as exc:  # a folder that cannot be made, no permission, ...
         raise LandtoolError(
             f"cannot write the file ({exc}); it was not written", path=path,
@@ -359,12 +407,54 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, suffix: str, driver: str,
     if driver in ("KML", "LIBKML"):
         gdf = gdf.to_crs(4326)
     if suffix == ".shp":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=path.parent) as tmpdir:
-            tmp = Path(tmpdir) / path.name
-            pyogrio.write_dataframe(gdf, tmp, driver=driver, encoding="UTF-8")
-            for part in Path(tmpdir).iterdir():
-                os.replace(part, path.with_suffix(part.suffix))
+        _write_shapefile(gdf, path, driver)
         return
     with atomic_path(path) as tmp:
         pyogrio.write_dataframe(gdf, tmp, driver=driver, layer=layer or path.stem)
+
+
+#: Every file that belongs to a shapefile ``name.shp``, by the ending after ``name``.
+SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml")
+
+
+def _sidecars(path: Path) -> list[Path]:
+    """The files of the shapefile ``path`` that exist (endings in any case)."""
+    stem = path.name[: -len(path.suffix)]
+    if not path.parent.is_dir():
+        return []
+    return [f for f in path.parent.iterdir()
+            if f.name.startswith(stem) and f.name[len(stem):].lower() in SHAPEFILE_SIDECARS]
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, driver: str) -> None:
+    """Write a shapefile as one set of files, all or nothing up to the final moves.
+
+    The whole set (.shp, .shx, .dbf, .prj, .cpg) is written in a temporary folder beside
+    ``path``; a failure there leaves the target's files untouched. Only then are ALL the
+    target's existing files removed (.shp .shx .dbf .prj .cpg .qix .sbn .sbx .shp.xml: a
+    spatial index or metadata left from an earlier file would describe other data) and the
+    new ones moved in. Each move is atomic, but the set is not: an interruption between the
+    moves can leave an incomplete set.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmpdir = tempfile.mkdtemp(prefix=f".{path.stem}-", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write in the folder {path.parent} ({exc.strerror or exc})",
+                          path=path, hint="check that the folder can be created and written "
+                          "to") from exc
+    try:
+        tmp = Path(tmpdir) / path.name
+        pyogrio.write_dataframe(gdf, tmp, driver=driver, encoding="UTF-8")
+        new = _sidecars(tmp)
+        try:
+            for old in _sidecars(path):
+                old.unlink()
+            for part in new:
+                os.replace(part, path.parent / (path.stem + part.name[len(tmp.stem):]))
+        except OSError as exc:
+            raise OutputError(f"cannot put the shapefile's files in place ({exc})", path=path,
+                              hint="check that the files are not open in another program "
+                              "and that the folder can be written to") from exc
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)

@@ -2,9 +2,10 @@
 
 :func:`load_layer` reads the file, resolves its CRS, checks its coordinates, maps and types its
 fields, repairs invalid geometries (before and after reprojection), reprojects to WGS 84 and
-reports everything it did or found. It either returns a clean layer or raises a
-:class:`~landtool.errors.LandtoolError` naming the file, the feature and what to do; it never
-writes anything.
+reports everything it did or found, including a corner list's notes and any geometry that is
+valid in degrees but invalid once projected to a metric CRS. It either returns a clean layer or
+raises a :class:`~landtool.errors.LandtoolError` naming the file, the feature and what to do;
+it never writes anything.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from landtool.errors import EmptyLayerError, LayerLoadError
 from landtool.fields import coerce, resolve_mapping
 from landtool.geodesy import MONGOLIA_ALBERS
 from landtool.io.formats import read_raw
-from landtool.validate import Problem, family_mismatch, project, repair, to_multi
+from landtool.validate import (
+    PROJECTED_NOTE,
+    Problem,
+    family_mismatch,
+    invalid_when_projected,
+    repair,
+    to_multi,
+)
 
 
 @dataclass
@@ -42,6 +50,9 @@ class LoadedLayer:
     reprojection: Reprojection
     mapping: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
+    #: ids of the features valid in degrees but invalid once projected to a metric CRS
+    #: (found once, at load; the workspace records them)
+    projected_invalid: list[str] = field(default_factory=list)
 
     def report_lines(self) -> list[str]:
         lines = [
@@ -105,10 +116,17 @@ def load_layer(
     kind = get_kind(kind) if isinstance(kind, str) else kind
     raw = read_raw(path, layer=source_layer,
                    polygons=kind.geometry.value == "polygon")
+    # A corner list's notes (a declared area that disagrees, guessed column order, ...) and
+    # the datum it names, which is honoured or refused here.
+    notes = list(raw.attrs.get("notes", []))
+    if raw.attrs.get("datums"):
+        from landtool.io.corners import check_named_datum
+
+        notes += check_named_datum(raw.attrs["datums"], crs, path=path)
     src_crs = resolve_crs(raw.crs, crs, path=path)
     if swap_axes:
         raw = swap_xy(raw)
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(None, "note", n) for n in notes]
 
     # Drop features with no geometry, reporting each.
     columns = [c for c in raw.columns if c != "geometry"]
@@ -156,9 +174,10 @@ def load_layer(
     gdf, ids = gdf[keep].reset_index(drop=True), [i for i, k in zip(ids, keep, strict=True) if k]
     for fid in check_in_mongolia(gdf, ids, path=path):
         problems.append(Problem(fid, "outside", "lies outside Mongolia"))
-    _, projected = project(gdf, MONGOLIA_ALBERS, kind.geometry, ids)
-    for p in projected:
-        problems.append(Problem(p.feature, "note", "valid in degrees but becomes invalid when "
-                                "projected to a metric CRS; analysis repairs it after projecting"))
+    # Found once here and recorded by the workspace; the check engine repairs geometries after
+    # projecting them to its own metric frames, so this is a report, not a repair.
+    projected = [ids[i] for i in invalid_when_projected(gdf.geometry.values,
+                                                         MONGOLIA_ALBERS).nonzero()[0]]
+    problems += [Problem(fid, "note", PROJECTED_NOTE) for fid in projected]
     gdf = gdf.set_geometry(to_multi(gdf.geometry, kind.geometry))
-    return LoadedLayer(gdf, kind, path, reprojection, resolved, problems)
+    return LoadedLayer(gdf, kind, path, reprojection, resolved, problems, projected)
