@@ -26,6 +26,7 @@ from landtool.check.rules import RULES, Bilingual, Outcome, Requests
 from landtool.check.ruleset import Rule, Ruleset
 from landtool.errors import CheckError
 from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, areas_ha, areas_m2
+from landtool.validate import polygonal
 
 Progress = Callable[[int, int, str], None]
 
@@ -128,8 +129,7 @@ def _eligible_parts(req: Requests) -> tuple[np.ndarray, np.ndarray]:
     for i, part in zip(work, back, strict=True):
         if not part.is_valid:
             part = shapely.make_valid(part)
-        polys = [g for g in shapely.get_parts(part) if g.geom_type in ("Polygon", "MultiPolygon")]
-        parts[i] = shapely.union_all(polys) if polys else shapely.Polygon()
+        parts[i] = polygonal(part) or shapely.Polygon()
     hectares[work] = areas_m2(parts[work]) / 1e4
     return parts, hectares
 

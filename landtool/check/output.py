@@ -16,6 +16,7 @@ import shapely
 
 from landtool.check.result import CheckReport
 from landtool.io.formats import atomic_path
+from landtool.validate import polygonal
 
 STYLES = {"request_status": "check_results", "check_results": "conflicts",
           "eligible_parts": "eligible_part"}
@@ -62,17 +63,11 @@ def report_layers(report: CheckReport) -> dict[str, gpd.GeoDataFrame]:
 
 
 def _multi(geom):
-    if geom is None or geom.is_empty:
+    """The geometry's polygonal parts as a MultiPolygon (one geometry type per layer)."""
+    poly = polygonal(geom)
+    if poly is None or poly.is_empty:
         return None
-    if geom.geom_type == "Polygon":
-        return shapely.MultiPolygon([geom])
-    if geom.geom_type == "MultiPolygon":
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
-    for p in shapely.get_parts(geom):
-        if p.geom_type == "MultiPolygon":
-            parts += list(p.geoms)
-    return shapely.MultiPolygon(parts) if parts else None
+    return shapely.MultiPolygon([poly]) if poly.geom_type == "Polygon" else poly
 
 
 def write_report_gpkg(report: CheckReport, path: str | Path, *, atomic: bool = True) -> None:

@@ -20,6 +20,7 @@ from landtool.check.result import Conflict
 from landtool.check.ruleset import Rule
 from landtool.geodesy import areas_m2
 from landtool.rehab.status import outstanding_by_partnership, partnership_key
+from landtool.validate import polygonal
 
 
 @dataclass
@@ -49,16 +50,6 @@ class Requests:
 
     def __len__(self) -> int:
         return len(self.geoms)
-
-
-def polygonal(geom):
-    """The polygonal parts of a geometry as one (Multi)Polygon; None if there are none."""
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else None
 
 
 class Bilingual(NamedTuple):
