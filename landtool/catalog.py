@@ -8,7 +8,6 @@ is reported with the file and the key instead of being silently ignored.
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from landtool.errors import CatalogError
 from landtool.paths import layers_dir
+from landtool.tomlfile import read_toml
 
 
 class GeometryKind(StrEnum):
@@ -99,11 +99,7 @@ class LayerKind(_Strict):
 
 def load_kind(path: Path) -> LayerKind:
     """Read and validate one catalog file."""
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"cannot read the layer definition: {exc}", path=path) from exc
+    data = read_toml(path, CatalogError, "layer definition")
     try:
         kind = LayerKind.model_validate(data)
     except ValidationError as exc:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numbers
 import re
-import tomllib
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +35,7 @@ import pandas as pd
 
 from landtool.catalog import LayerKind, get_kind
 from landtool.errors import CatalogError, FieldMappingError
+from landtool.tomlfile import read_toml
 
 _DBF_NAME_LEN = 10  # the longest field name a shapefile's .dbf can hold
 
@@ -57,11 +57,7 @@ def parse_map_options(items: tuple[str, ...] | list[str]) -> dict[str, str]:
 def load_mapping_file(path: str | Path, kind_id: str) -> dict[str, str]:
     """Read a mapping TOML file; uses the table named after the kind if there is one."""
     path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"cannot read the field mapping: {exc}", path=path) from exc
+    data = read_toml(path, CatalogError, "field mapping")
     # The table may be named after the kind's id or one of its aliases (an old id).
     try:
         names = [kind_id, *get_kind(kind_id).aliases, get_kind(kind_id).id]

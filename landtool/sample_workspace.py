@@ -92,12 +92,7 @@ def build_sample_workspace(
 
     path = Path(path) if path is not None else sample_workspace_path()
     say = progress or (lambda _msg: None)
-    if path.suffix.lower() != ".gpkg":
-        raise WorkspaceError("a workspace is a GeoPackage: its name must end in .gpkg",
-                             path=path)
-    if path.exists() and not overwrite:
-        raise WorkspaceError("the file already exists", path=path,
-                             hint="choose another name, or pass --force to replace it")
+    Workspace.check_new_path(path, overwrite=overwrite)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

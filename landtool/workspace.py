@@ -107,6 +107,18 @@ class Workspace:
             )
 
     # -- creating -------------------------------------------------------------------------
+    @staticmethod
+    def check_new_path(path: str | Path, *, overwrite: bool = False) -> Path:
+        """Refuse a path a new workspace cannot be created at."""
+        path = Path(path)
+        if path.suffix.lower() != ".gpkg":
+            raise WorkspaceError("a workspace is a GeoPackage: its name must end in .gpkg",
+                                 path=path)
+        if path.exists() and not overwrite:
+            raise WorkspaceError("the file already exists", path=path,
+                                 hint="choose another name, or pass --force to replace it")
+        return path
+
     @classmethod
     def init(cls, path: str | Path, *, title: str = "", overwrite: bool = False,
              extra: Mapping[str, str] | None = None) -> Workspace:
@@ -116,13 +128,7 @@ class Workspace:
         version, the creation time and the title (the sample workspace keeps the fingerprint
         of its generator there); :meth:`info_values` reads them back.
         """
-        path = Path(path)
-        if path.suffix.lower() != ".gpkg":
-            raise WorkspaceError("a workspace is a GeoPackage: its name must end in .gpkg",
-                                 path=path)
-        if path.exists() and not overwrite:
-            raise WorkspaceError("the file already exists", path=path,
-                                 hint="choose another name, or pass --force to replace it")
+        path = cls.check_new_path(path, overwrite=overwrite)
         extra = {str(k): str(v) for k, v in (extra or {}).items()}
         taken = [k for k in extra if k in _INFO_KEYS]
         if taken:

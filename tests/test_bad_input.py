@@ -313,7 +313,7 @@ def test_cli_convert_failure_writes_nothing(tmp_path, make, suffix):
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".shp", ".geojson", ".kml", ".csv", ".txt"])
-def test_cli_convert_failing_write_leaves_the_previous_file(tmp_path, monkeypatch, suffix):
+def test_cli_convert_failing_write_leaves_the_previous_file(tmp_path, fail_writes, suffix):
     src = tmp_path / "ok.geojson"
     requests_gdf([SQUARE, shapely.box(106.3, 48.3, 106.31, 48.31)], ["R-1", "R-2"]).to_file(src)
     out = tmp_path / "out"
@@ -321,7 +321,7 @@ def test_cli_convert_failing_write_leaves_the_previous_file(tmp_path, monkeypatc
     dest = out / f"converted{suffix}"
     assert invoke("convert", src, dest, "--kind", "requests").exit_code == 0
     before = _snapshot(out)
-    written = fail_after_writing_part(monkeypatch)
+    written = fail_writes()
     result = invoke("convert", src, dest, "--kind", "requests", "--force")
     assert_clean_failure(result, dest)
     assert "simulated" in result.output and "internal error" not in result.output
@@ -353,39 +353,6 @@ def _snapshot(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def fail_after_writing_part(monkeypatch) -> list:
-    """Make every writer write part of its output (the first feature or half the text) where
-    it was told to, then fail as a full disk would; returns the paths it wrote to. (The same
-    as in test_formats.py: test files are not importable from one another.)"""
-    from pathlib import Path
-
-    import pandas as pd
-
-    written = []
-    real_write, real_csv = pyogrio.write_dataframe, pd.DataFrame.to_csv
-
-    def partial_write(df, path, *args, **kwargs):
-        real_write(df.iloc[:1], path, *args, **kwargs)
-        written.append(Path(path))
-        raise RuntimeError("No space left on device (simulated)")
-
-    def partial_csv(self, path, *args, **kwargs):
-        real_csv(self.iloc[:1], path, *args, **kwargs)
-        written.append(Path(path))
-        raise OSError(28, "No space left on device (simulated)")
-
-    def partial_text(self, text, *args, **kwargs):
-        with open(self, "w", encoding="utf-8") as fh:
-            fh.write(text[: len(text) // 2])
-        written.append(Path(self))
-        raise OSError(28, "No space left on device (simulated)")
-
-    monkeypatch.setattr(pyogrio, "write_dataframe", partial_write)
-    monkeypatch.setattr(pd.DataFrame, "to_csv", partial_csv)
-    monkeypatch.setattr(Path, "write_text", partial_text)
-    return written
-
-
 def _sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -414,14 +381,15 @@ def test_cli_workspace_add_bad_file_leaves_workspace_unchanged(tmp_path, make):
     assert sorted(p.name for p in tmp_path.glob(".project*")) == []  # no temporary copies
 
 
-def test_cli_workspace_add_failing_write_leaves_workspace_unchanged(tmp_path, monkeypatch):
+def test_cli_workspace_add_failing_write_leaves_workspace_unchanged(tmp_path, monkeypatch,
+                                                                    fail_writes):
     ws = tmp_path / "project.gpkg"
     assert invoke("workspace", "init", ws).exit_code == 0
     good = tmp_path / "good.geojson"
     requests_gdf([SQUARE, shapely.box(106.3, 48.3, 106.31, 48.31)], ["R-1", "R-2"]).to_file(good)
     assert invoke("workspace", "add", ws, good, "--kind", "requests").exit_code == 0
     before, layers, files = _sha256(ws), _info(ws), _snapshot(tmp_path)
-    written = fail_after_writing_part(monkeypatch)
+    written = fail_writes()
     for args in (["--name", "more"], ["--replace"]):
         result = invoke("workspace", "add", ws, good, "--kind", "requests", *args)
         assert result.exit_code == 2 and "simulated" in result.output, result.output

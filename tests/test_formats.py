@@ -209,46 +209,15 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def fail_after_writing_part(monkeypatch) -> list[Path]:
-    """Make every writer write part of its output (the first feature or line) where it was
-    told to, then fail as a full disk would; returns the paths it wrote to."""
-    import pandas as pd
-
-    written: list[Path] = []
-    real_write = pyogrio.write_dataframe
-    real_csv = pd.DataFrame.to_csv
-
-    def partial_write(df, path, *args, **kwargs):
-        real_write(df.iloc[:1], path, *args, **kwargs)
-        written.append(Path(path))
-        raise RuntimeError("No space left on device (simulated)")
-
-    def partial_csv(self, path, *args, **kwargs):
-        real_csv(self.iloc[:1], path, *args, **kwargs)
-        written.append(Path(path))
-        raise OSError(28, "No space left on device (simulated)")
-
-    def partial_text(self, text, *args, **kwargs):
-        with open(self, "w", encoding="utf-8") as fh:
-            fh.write(text[: len(text) // 2])
-        written.append(Path(self))
-        raise OSError(28, "No space left on device (simulated)")
-
-    monkeypatch.setattr(pyogrio, "write_dataframe", partial_write)
-    monkeypatch.setattr(pd.DataFrame, "to_csv", partial_csv)
-    monkeypatch.setattr(Path, "write_text", partial_text)
-    return written
-
-
 @pytest.mark.parametrize("fmt", [*WRITE_FORMATS, "txt"])
-def test_write_vector_overwrites_atomically(tmp_path, monkeypatch, fmt):
+def test_write_vector_overwrites_atomically(tmp_path, fail_writes, fmt):
     path = tmp_path / f"out.{fmt}"
     write_vector(licences(), path)
     write_vector(licences().iloc[:1], path)  # a plain overwrite works
     before = _snapshot(tmp_path)
     assert sorted(before) == sorted(p.name for p in tmp_path.iterdir()
                                     if not p.name.startswith("."))  # no temporary left
-    written = fail_after_writing_part(monkeypatch)
+    written = fail_writes()
     with pytest.raises(LandtoolError, match="simulated"):
         write_vector(licences(), path)
     assert written and all(w != path for w in written)  # it did write, but not on the target

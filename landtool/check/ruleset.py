@@ -11,7 +11,6 @@ file, the rule and the key.
 from __future__ import annotations
 
 import string
-import tomllib
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from landtool.errors import RuleConfigError
 from landtool.paths import layers_dir
+from landtool.tomlfile import read_toml
 
 
 class RuleType(StrEnum):
@@ -231,14 +231,7 @@ def load_ruleset(id_or_path: str | Path) -> Ruleset:
             known = sorted(p.stem for p in rulesets_dir().glob("*.toml"))
             raise RuleConfigError(f"unknown ruleset {str(id_or_path)!r}",
                                   hint=f"use one of: {', '.join(known)}, or a path to a .toml file")
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise RuleConfigError(f"cannot read the ruleset ({exc.strerror})", path=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleConfigError(f"not valid TOML: {exc}", path=path,
-                              hint="fix the syntax at the line named") from exc
+    data = read_toml(path, RuleConfigError, "ruleset")
     try:
         return Ruleset.model_validate(data)
     except ValidationError as exc:

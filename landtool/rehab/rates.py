@@ -17,7 +17,6 @@ task's, a negative rate or a missing justification is refused with the file, the
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from landtool.errors import RateConfigError
 from landtool.paths import layers_dir
+from landtool.tomlfile import read_toml
 
 
 @dataclass(frozen=True)
@@ -168,14 +168,7 @@ def _resolve(id_or_path: str | Path, near: Path | None = None) -> Path:
 
 
 def _load(path: Path, seen: tuple[Path, ...]) -> RateFile:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise RateConfigError(f"cannot read the rate file ({exc.strerror})", path=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RateConfigError(f"not valid TOML: {exc}", path=path,
-                              hint="fix the syntax at the line named") from exc
+    data = read_toml(path, RateConfigError, "rate file")
     try:
         rates = RateFile.model_validate(data)
     except ValidationError as exc:
