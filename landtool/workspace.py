@@ -34,6 +34,7 @@ from landtool.io.load import LoadedLayer
 from landtool.validate import PROJECTED_NOTE, invalid_when_projected
 
 META_TABLE = "landtool_layers"
+CHECKS_TABLE = "landtool_checks"
 INFO_TABLE = "landtool_workspace"
 FORMAT_VERSION = "1"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -225,6 +226,41 @@ class Workspace:
                                     append=False)
             _write_meta(tmp, [*records, record])
         return record
+
+    def update(self, name: str, gdf: gpd.GeoDataFrame, *, note: str) -> LayerRecord:
+        """Replace the features of an existing layer (an edit made in landtool, e.g. a status
+        change); its record keeps the kind and source and gains ``note`` in its history."""
+        old = self.record(name)
+        if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+            raise WorkspaceError("edited features must be in EPSG:4326", path=self.path)
+        record = LayerRecord(old.name, old.kind, old.source, old.added_at, len(gdf),
+                             old.reprojection, (*old.problems, f"[edit {_now()}] {note}"),
+                             old.projected_invalid)
+        records = [record if r.name == name else r for r in self.layers()]
+        self._records = None
+        with _atomic_copy(self.path, self.path) as tmp:
+            pyogrio.write_dataframe(_for_gpkg(gdf), tmp, layer=name, driver="GPKG",
+                                    append=False)
+            _write_meta(tmp, records)
+        return record
+
+    # -- check results ----------------------------------------------------------------------
+    def save_checks(self, rows: list[dict]) -> None:
+        """Store check results (one row per request: see :mod:`landtool.check.store`),
+        replacing earlier results for the same requests."""
+        new = pd.DataFrame(rows)
+        old = self.checks()
+        if old is not None:
+            old = old[~old["request_id"].isin(new["request_id"])]
+            new = pd.concat([old, new], ignore_index=True)
+        with _atomic_copy(self.path, self.path) as tmp:
+            pyogrio.write_dataframe(new, tmp, layer=CHECKS_TABLE, driver="GPKG", append=False)
+
+    def checks(self) -> pd.DataFrame | None:
+        """The stored check results, or None if no check was saved yet."""
+        if CHECKS_TABLE not in {n for n, _ in pyogrio.list_layers(self.path)}:
+            return None
+        return pyogrio.read_dataframe(self.path, layer=CHECKS_TABLE, read_geometry=False)
 
     def remove(self, name: str) -> None:
         """Delete a layer, with its rows in the GeoPackage's own tables."""

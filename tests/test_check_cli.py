@@ -305,3 +305,28 @@ def test_unwritable_output_exits_2_and_writes_nothing(sample_ws, tmp_path, targe
     assert_one_clean_error(result)
     assert not other[1].exists()
     assert {p.name for p in tmp_path.iterdir()} - {"home"} == {"not_a_folder"}
+
+
+def test_save_keeps_each_requests_result_in_the_workspace(sample_ws, tmp_path):
+    import shutil
+
+    from landtool.check.store import stored_check
+    from landtool.errors import CheckError
+    from landtool.workspace import Workspace
+
+    ws_path = tmp_path / "ws.gpkg"
+    shutil.copyfile(sample_ws, ws_path)
+    r = CliRunner().invoke(main, ["check", "requests", "--workspace", str(ws_path),
+                                  "--as-of", "2026-11-23", "--save"])
+    assert r.exit_code == 0, r.output
+    ws = Workspace(ws_path)
+    saved = stored_check(ws, "REQ-2026-005")
+    assert saved.report["ruleset"]["id"] == "mn-asm-2022" and saved.report["as_of"] == "2026-11-23"
+    failed = [x["rule"] for x in saved.result["results"] if x["status"] == "fail"]
+    assert failed == ["no_valid_licence"]
+    assert saved.eligible_part.area < saved.request_geometry.area
+    with pytest.raises(CheckError, match="no check result"):
+        stored_check(ws, "REQ-2099-001")
+    r = CliRunner().invoke(main, ["check", "requests", "--layer",
+                                  f"licenses={ws_path}", "--save"])
+    assert r.exit_code == 2 and "--workspace" in r.output

@@ -128,3 +128,26 @@ def test_cli_status_on_the_sample(sample_ws, tmp_path):
     assert r.exit_code == 0, r.output
     assert "Шар Тал нөхөрлөл" in r.output and "geodesic" in r.output
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_advance_records_the_change_and_refuses_impossible_ones(sample_ws, tmp_path):
+    import hashlib
+    import shutil
+
+    import geopandas as gpd
+
+    ws = tmp_path / "ws.gpkg"
+    shutil.copyfile(sample_ws, ws)
+    runner = CliRunner()
+    r = runner.invoke(main, ["rehab", "advance", str(ws), "RP-011", "technical_in_progress",
+                             "--date", "2026-06-01"])
+    assert r.exit_code == 0, r.output
+    row = gpd.read_file(ws, layer="rehab_parcels").set_index("parcel_id").loc["RP-011"]
+    assert (row["status"], row["technical_start_date"]) == ("technical_in_progress", "2026-06-01")
+    before = hashlib.sha256(ws.read_bytes()).hexdigest()
+    for args in (["RP-011", "accepted", "--date", "2026-07-01"],        # skips two steps
+                 ["RP-011", "technical_done", "--date", "2026-05-01"],  # before the start
+                 ["RP-999", "technical_done", "--date", "2026-07-01"]):  # no such parcel
+        r = runner.invoke(main, ["rehab", "advance", str(ws), *args])
+        assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert hashlib.sha256(ws.read_bytes()).hexdigest() == before

@@ -70,15 +70,19 @@ def _report(layer) -> None:
               help="Write the results as a GeoPackage (styled for QGIS).")
 @click.option("--lang", type=click.Choice(["mn", "en"]), default="en", show_default=True,
               help="The language of the printed messages (the files hold both).")
+@click.option("--save", is_flag=True,
+              help="Keep the results in the workspace (the submission package uses them).")
 @click.option("--force", is_flag=True, help="Overwrite --json/--out files that exist.")
 @load_options
-def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, lang, force,
-          **opts) -> None:
+def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, lang, save,
+          force, **opts) -> None:
     """Check REQUESTS (a file, e.g. an MRPAM corner list, or a workspace layer name) against
     the eligibility rules. Exits 0 when the check ran, whatever it found."""
     outputs = [p for p in (json_out, gpkg_out) if p]
     for out in outputs:
         check_writable(out, overwrite=force)
+    if save and not ws_path:
+        raise click.UsageError("--save keeps the results in a workspace: give --workspace")
     rs = load_ruleset(ruleset)
     ws = Workspace(ws_path) if ws_path else None
     extra: dict[str, list] = {}
@@ -93,6 +97,11 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
     ctx = CheckContext.from_workspace(ws, rs, as_of, extra)
     report = check_requests(gdf, rs, ctx)
     _print(report, lang)
+    if save:
+        from landtool.check.store import save_report
+
+        save_report(ws, report)
+        click.echo(f"saved the results of {len(report.requests)} request(s) in {ws.path}")
     if not outputs:
         return
     from landtool.check.output import write_report_gpkg

@@ -162,3 +162,48 @@ def _print_estimate(est) -> None:
                "depth = pit_depth_m × area; - = not computed")
     for w in est.warnings:
         click.echo(f"note: {w}")
+
+
+@rehab.command()
+@click.argument("workspace", type=click.Path(dir_okay=False))
+@click.argument("parcel_id")
+@click.argument("new_status", type=click.Choice(STATUSES))
+@click.option("--date", "when", required=True, metavar="YYYY-MM-DD",
+              help="The date the parcel reached the new status.")
+@click.option("--layer", "layer_name", help="The parcels layer (default: the one holding it).")
+def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
+    """Record that PARCEL_ID reached NEW_STATUS on --date (refused if impossible)."""
+    from datetime import date
+
+    import geopandas as gpd
+
+    from landtool.errors import RehabStatusError
+    from landtool.rehab.status import change_status
+
+    try:
+        day = date.fromisoformat(when)
+    except ValueError:
+        raise click.BadParameter(f"{when!r} is not a date; write YYYY-MM-DD",
+                                 param_hint="--date") from None
+    ws = Workspace(workspace)
+    names = [layer_name] if layer_name else ws.layers_of_kind("rehab_parcels")
+    for name in names:
+        gdf = ws.read(name)
+        hit = gdf.index[gdf["parcel_id"].astype(str) == parcel_id]
+        if len(hit) == 0:
+            continue
+        row = gdf.loc[hit[0]].drop(labels="geometry").to_dict()
+        updated = change_status(row, new_status, day)
+        edited = gdf.copy()
+        for key, value in updated.items():
+            if key in edited.columns:
+                edited.at[hit[0], key] = value
+            else:
+                edited[key] = None
+                edited.at[hit[0], key] = value
+        ws.update(name, gpd.GeoDataFrame(edited, geometry="geometry", crs=gdf.crs),
+                  note=f"{parcel_id}: {row['status']} -> {new_status} on {day}")
+        click.echo(f"{parcel_id}: {row['status']} → {new_status} on {day} (layer {name})")
+        return
+    raise RehabStatusError(f"no parcel {parcel_id!r} in the workspace", path=ws.path,
+                           hint="`landtool rehab estimate --workspace WS` lists the parcels")
