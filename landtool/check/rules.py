@@ -214,11 +214,12 @@ def min_distance(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
                                          geometry=polygonal(zone)))
             if cuts(rule):
                 req.exclusions[i].append(buf)
+    layer_name = _kind_names(p.layers)
     return [
         Outcome(_verdict(rule, bool(c)),
                 {"count": len(c), "ids": ", ".join(dict.fromkeys(x.feature_id for x in c)),
                  "nearest_m": min((x.distance_m for x in c), default=float("nan")),
-                 "layer_name": _kind_names(p.layers)},
+                 "layer_name": layer_name},
                 sorted(c, key=lambda x: x.distance_m))
         for c in conflicts
     ]
