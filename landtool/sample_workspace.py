@@ -56,11 +56,14 @@ GENERATOR_KEY = "generator"
 
 def generator_fingerprint() -> str:
     """A SHA-256 of what the sample workspace is built from: the code (landtool/sample.py and
-    this module), the layer catalog (layers/catalog/*.toml) and the names and sizes of the
+    this module), the layer catalog (layers/catalog/*.toml), the default ruleset (the build
+    saves a check made with it) and the names and sizes of the
     files in sample_data/real (sizes, not contents: those files are large and replaced whole)."""
     digest = hashlib.sha256()
     code = [REPO_ROOT / "landtool" / "sample.py", REPO_ROOT / "landtool" / "sample_workspace.py"]
-    for path in [*code, *sorted((layers_dir() / "catalog").glob("*.toml"))]:
+    data = [*sorted((layers_dir() / "catalog").glob("*.toml")),
+            layers_dir() / "rulesets" / "mn-asm-2022.toml"]  # the saved check uses it
+    for path in [*code, *data]:
         digest.update(f"{path.name}\0".encode())
         digest.update(path.read_bytes())
         digest.update(b"\0")
@@ -88,7 +91,7 @@ def build_sample_workspace(
     Built in a temporary file beside ``path`` and moved into place at the end, so a failure
     leaves an existing workspace unchanged (and leaves no partial file).
     """
-    from landtool.sample import synthetic_layers, write_sample_dem
+    from landtool.sample import REFERENCE_DATE, synthetic_layers, write_sample_dem
 
     path = Path(path) if path is not None else sample_workspace_path()
     say = progress or (lambda _msg: None)
@@ -116,6 +119,8 @@ def build_sample_workspace(
                 ws.add(load_layer(file, kind), name=name)
         say("writing the sample DEM")
         write_sample_dem(tmp_dem, synthetic["rehab_parcels"])
+        say(f"checking the requests (mn-asm-2022, as of {REFERENCE_DATE}) and saving the results")
+        _check_and_save(ws)
         # The DEM first: a workspace in place always has its DEM beside it.
         os.replace(tmp_dem, path.parent / DEM_NAME)
         os.replace(tmp_ws, path)
@@ -123,6 +128,22 @@ def build_sample_workspace(
         tmp_ws.unlink(missing_ok=True)
         tmp_dem.unlink(missing_ok=True)
     return path
+
+
+def _check_and_save(ws: Workspace) -> None:
+    """Run the default check on the sample requests, as of the sample's reference date, and keep
+    the results, so the app and the submission package have them from the start."""
+    from datetime import date
+
+    from landtool.check.context import CheckContext
+    from landtool.check.engine import check_requests
+    from landtool.check.ruleset import load_ruleset
+    from landtool.check.store import save_report
+    from landtool.sample import REFERENCE_DATE
+
+    ruleset = load_ruleset("mn-asm-2022")
+    ctx = CheckContext.from_workspace(ws, ruleset, date.fromisoformat(REFERENCE_DATE))
+    save_report(ws, check_requests(ws.read("requests"), ruleset, ctx))
 
 
 def _is_current(path: Path) -> bool:
