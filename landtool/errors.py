@@ -116,3 +116,7 @@ class RateConfigError(LandtoolError):
 
 class CostInputError(LandtoolError):
     """The quantities or options given to a cost estimate are unusable."""
+
+
+class RegisterError(LandtoolError):
+    """A request cannot be registered (unknown, or registered already)."""
