@@ -104,6 +104,12 @@ class CheckContext:
             layers.setdefault(kind, list(items))
         return cls(layers, as_of)
 
+    def set_layer(self, kind: str, items: list[tuple[str, gpd.GeoDataFrame]]) -> None:
+        """Replace the layers of ``kind`` (e.g. requests being edited); its index is rebuilt
+        when next used."""
+        self.layers[kind] = list(items)
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != kind}
+
     def has(self, kind: str) -> bool:
         return bool(self.layers.get(kind))
 

@@ -1,0 +1,361 @@
+"""The application's model: the open workspace, the requests and parcels being edited, the
+live check results, the selection and the undo stack. Widgets listen to its signals; every edit
+goes through an undoable command; no widget changes data behind its back (napari's layer model
+does the same). Domain logic stays in ``landtool``: this only calls it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from landtool.check.context import CheckContext
+from landtool.check.engine import check_requests
+from landtool.check.result import Conflict, RequestResult
+from landtool.check.ruleset import Ruleset, load_ruleset
+from landtool.check.store import save_report
+from landtool.register import register_request
+from landtool.rehab.status import change_status
+from landtool.workspace import Workspace
+
+
+class AppState(QObject):
+    """The open workspace and everything the window shows about it."""
+
+    workspaceChanged = Signal()
+    requestsChanged = Signal()  # geometry or attributes of the requests changed
+    parcelsChanged = Signal()
+    selectionChanged = Signal(object)  # request id, or None
+    resultsChanged = Signal()  # check results were recomputed
+    conflictHighlighted = Signal(object)  # a landtool.check.result.Conflict, or None
+    languageChanged = Signal(str)
+    dirtyChanged = Signal(bool)
+
+    def __init__(self, lang: str = "mn", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lang = lang
+        self.workspace: Workspace | None = None
+        self.layers: dict[str, gpd.GeoDataFrame] = {}  # layer name -> features (EPSG:4326)
+        self.kinds: dict[str, str] = {}  # layer name -> kind
+        self.ruleset: Ruleset = load_ruleset("mn-asm-2022")
+        self.as_of: date = date.today()
+        self.requests_layer: str | None = None
+        self.parcels_layer: str | None = None
+        self.results: dict[str, RequestResult] = {}
+        self.selected: str | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.dirtyChanged.emit(not clean))
+        self._ctx: CheckContext | None = None
+
+    # -- workspace ---------------------------------------------------------------------------
+    def set_workspace(self, ws: Workspace, layers: dict[str, gpd.GeoDataFrame]) -> None:
+        """Show ``ws``, whose layers were read (off the GUI thread) into ``layers``."""
+        self.workspace = ws
+        self.layers = dict(layers)
+        self.kinds = {r.name: r.kind for r in ws.layers()}
+        self.requests_layer = next((n for n, k in self.kinds.items() if k == "requests"), None)
+        self.parcels_layer = next((n for n, k in self.kinds.items() if k == "rehab_parcels"),
+                                  None)
+        self.selected = None
+        self.undo_stack.clear()
+        self._ctx = None
+        self.workspaceChanged.emit()
+        self.recheck()
+
+    @property
+    def requests(self) -> gpd.GeoDataFrame:
+        if self.requests_layer is None:
+            return gpd.GeoDataFrame({"request_id": []}, geometry=[], crs=4326)
+        return self.layers[self.requests_layer]
+
+    @property
+    def parcels(self) -> gpd.GeoDataFrame | None:
+        return self.layers.get(self.parcels_layer) if self.parcels_layer else None
+
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def set_language(self, lang: str) -> None:
+        if lang != self.lang:
+            self.lang = lang
+            self.languageChanged.emit(lang)
+
+    def set_ruleset(self, ruleset: Ruleset, as_of: date | None = None) -> None:
+        self.ruleset = ruleset
+        self.as_of = as_of or self.as_of
+        self._ctx = None
+        self.recheck()
+
+    # -- checking ----------------------------------------------------------------------------
+    def context(self) -> CheckContext:
+        """The check context, built once from the loaded layers (milliseconds to re-check)."""
+        if self._ctx is None:
+            by_kind: dict[str, list] = {}
+            for name, gdf in self.layers.items():
+                by_kind.setdefault(self.kinds.get(name, ""), []).append((name, gdf))
+            self._ctx = CheckContext(by_kind, self.as_of)
+        return self._ctx
+
+    def recheck(self, ids: list[str] | None = None) -> None:
+        """Re-check ``ids`` (default: every request) against the current layers and edits."""
+        reqs = self.requests
+        if self.workspace is None or len(reqs) == 0:
+            self.results = {}
+            self.resultsChanged.emit()
+            return
+        ctx = self.context()
+        if self.requests_layer is not None:
+            ctx.set_layer("requests", [(self.requests_layer, reqs)])
+        if self.parcels_layer is not None:
+            ctx.set_layer("rehab_parcels", [(self.parcels_layer, self.parcels)])
+        batch = reqs if ids is None else reqs[reqs["request_id"].astype(str).isin(ids)]
+        batch = batch[~batch.geometry.isna() & ~batch.geometry.is_empty]
+        if len(batch):
+            report = check_requests(batch, self.ruleset, ctx)
+            if ids is None:
+                self.results = {}
+            for r in report.requests:
+                self.results[r.id] = r
+        self.resultsChanged.emit()
+
+    def _affected(self, request_id: str, *geoms) -> list[str]:
+        """The edited request and the requests overlapping it before or after (first come,
+        first served can change for them)."""
+        reqs = self.requests
+        hits = {request_id}
+        for g in geoms:
+            if g is not None and not g.is_empty:
+                near = reqs[reqs.geometry.intersects(g)]
+                hits.update(near["request_id"].astype(str))
+        return sorted(hits)
+
+    # -- selection -------------------------------------------------------------------------
+    def select(self, request_id: str | None) -> None:
+        if request_id != self.selected:
+            self.selected = request_id
+            self.selectionChanged.emit(request_id)
+
+    def highlight(self, conflict: Conflict | None) -> None:
+        self.conflictHighlighted.emit(conflict)
+
+    def row(self, request_id: str) -> pd.Series:
+        reqs = self.requests
+        return reqs[reqs["request_id"].astype(str) == request_id].iloc[0]
+
+    # -- edits (each one undoable) -----------------------------------------------------------
+    def preview_geometry(self, request_id: str, geom) -> None:
+        """Show ``geom`` for a request while it is being drawn or dragged, re-checking it live,
+        without an undo step (the final geometry is committed with :meth:`edit_geometry`)."""
+        old = self.row(request_id).geometry
+        self._put_geometry(request_id, geom)
+        self.requestsChanged.emit()
+        self.recheck(self._affected(request_id, old, geom))
+
+    def edit_geometry(self, request_id: str, geom, *, before=None, text: str = "") -> None:
+        """Change a request's geometry (``before``: its geometry before a live preview)."""
+        old = before if before is not None else self.row(request_id).geometry
+        self.undo_stack.push(_Geometry(self, request_id, old, geom,
+                                       text or f"edit {request_id}"))
+
+    def add_request(self, attrs: dict, geom) -> str:
+        rid = str(attrs.get("request_id") or self._new_id())
+        self.undo_stack.push(_AddRequest(self, {**attrs, "request_id": rid}, geom))
+        return rid
+
+    def delete_request(self, request_id: str) -> None:
+        self.undo_stack.push(_DeleteRequest(self, request_id))
+
+    def edit_attributes(self, request_id: str, changes: dict) -> None:
+        self.undo_stack.push(_Attributes(self, request_id, changes))
+
+    def register(self, request_id: str) -> tuple[int, str]:
+        """Give the request the next queue number and the submission time (undoable)."""
+        registered, number, stamp = register_request(self.requests, request_id)
+        self.undo_stack.push(_Attributes(self, request_id,
+                                         {"queue_no": number, "submitted_at": stamp},
+                                         text=f"register {request_id} as {number}"))
+        del registered
+        return number, stamp
+
+    def change_parcel_status(self, parcel_id: str, status: str, when: date) -> None:
+        """Move a rehabilitation parcel to ``status`` (refused by the transition rules)."""
+        parcels = self.parcels
+        hit = parcels.index[parcels["parcel_id"].astype(str) == parcel_id]
+        row = parcels.loc[hit[0]].drop(labels="geometry").to_dict()
+        updated = change_status(row, status, when)
+        self.undo_stack.push(_ParcelStatus(self, hit[0], row, updated))
+
+    # -- saving ------------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write the edited requests and parcels, and the current check results, to the
+        workspace (each write is atomic); the undo history stays, marked clean."""
+        ws = self.workspace
+        if ws is None:
+            return
+        if self.requests_layer is not None:
+            ws.update(self.requests_layer, self.requests, note="edited in landtool-gui")
+        if self.parcels_layer is not None:
+            ws.update(self.parcels_layer, self.parcels, note="edited in landtool-gui")
+        if len(self.requests):
+            report = check_requests(self.requests, self.ruleset, self.context())
+            save_report(ws, report)
+        self.undo_stack.setClean()
+
+    # -- internals used by the commands ----------------------------------------------------
+    def _new_id(self) -> str:
+        ids = set(self.requests["request_id"].astype(str))
+        year = self.as_of.year
+        k = 1
+        while f"NEW-{year}-{k:03d}" in ids:
+            k += 1
+        return f"NEW-{year}-{k:03d}"
+
+    def _put_geometry(self, request_id: str, geom) -> None:
+        reqs = self.requests.copy()
+        idx = reqs.index[reqs["request_id"].astype(str) == request_id]
+        reqs.loc[idx, "geometry"] = gpd.GeoSeries([_multi(geom)] * len(idx), index=idx,
+                                                  crs=4326)
+        self.layers[self.requests_layer] = reqs
+
+    def _ensure_requests_layer(self) -> None:
+        if self.requests_layer is None:
+            self.requests_layer = "requests"
+            self.kinds["requests"] = "requests"
+            self.layers["requests"] = gpd.GeoDataFrame(
+                {"request_id": pd.Series(dtype=object), "applicant": pd.Series(dtype=object)},
+                geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+
+
+def _multi(geom):
+    return shapely.MultiPolygon([geom]) if geom.geom_type == "Polygon" else geom
+
+
+class _Geometry(QUndoCommand):
+    def __init__(self, state: AppState, rid: str, old, new, text: str) -> None:
+        super().__init__(text)
+        self.state, self.rid, self.old, self.new = state, rid, old, new
+
+    def _apply(self, geom, other) -> None:
+        self.state._put_geometry(self.rid, geom)
+        self.state.requestsChanged.emit()
+        self.state.recheck(self.state._affected(self.rid, geom, other))
+
+    def redo(self) -> None:
+        self._apply(self.new, self.old)
+
+    def undo(self) -> None:
+        self._apply(self.old, self.new)
+
+
+class _AddRequest(QUndoCommand):
+    def __init__(self, state: AppState, attrs: dict, geom) -> None:
+        super().__init__(f"add {attrs['request_id']}")
+        self.state, self.attrs, self.geom = state, attrs, geom
+
+    def redo(self) -> None:
+        s = self.state
+        s._ensure_requests_layer()
+        row = gpd.GeoDataFrame([self.attrs], geometry=[_multi(self.geom)], crs=4326)
+        s.layers[s.requests_layer] = gpd.GeoDataFrame(
+            pd.concat([s.requests, row], ignore_index=True), geometry="geometry", crs=4326)
+        s.requestsChanged.emit()
+        s.recheck(s._affected(self.attrs["request_id"], self.geom))
+        s.select(self.attrs["request_id"])
+
+    def undo(self) -> None:
+        s = self.state
+        rid = self.attrs["request_id"]
+        reqs = s.requests
+        s.layers[s.requests_layer] = reqs[reqs["request_id"].astype(str) != rid].reset_index(
+            drop=True)
+        s.results.pop(rid, None)
+        if s.selected == rid:
+            s.select(None)
+        s.requestsChanged.emit()
+        s.recheck(s._affected(rid, self.geom))
+
+
+class _DeleteRequest(QUndoCommand):
+    def __init__(self, state: AppState, rid: str) -> None:
+        super().__init__(f"delete {rid}")
+        self.state, self.rid = state, rid
+        reqs = state.requests
+        self.position = int(reqs.index[reqs["request_id"].astype(str) == rid][0])
+        self.row = reqs.loc[[self.position]]
+
+    def redo(self) -> None:
+        s = self.state
+        reqs = s.requests
+        s.layers[s.requests_layer] = reqs[reqs["request_id"].astype(str) != self.rid].reset_index(
+            drop=True)
+        s.results.pop(self.rid, None)
+        if s.selected == self.rid:
+            s.select(None)
+        s.requestsChanged.emit()
+        s.recheck(s._affected(self.rid, self.row.geometry.iloc[0]))
+
+    def undo(self) -> None:
+        s = self.state
+        reqs = s.requests
+        parts = [reqs.iloc[:self.position], self.row, reqs.iloc[self.position:]]
+        s.layers[s.requests_layer] = gpd.GeoDataFrame(
+            pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+        s.requestsChanged.emit()
+        s.recheck(s._affected(self.rid, self.row.geometry.iloc[0]))
+
+
+class _Attributes(QUndoCommand):
+    def __init__(self, state: AppState, rid: str, changes: dict, text: str = "") -> None:
+        super().__init__(text or f"edit {rid}")
+        self.state, self.rid, self.changes = state, rid, dict(changes)
+        row = state.row(rid)
+        self.before = {k: row.get(k) for k in changes}
+
+    def _apply(self, values: dict) -> None:
+        s = self.state
+        reqs = s.requests.copy()
+        idx = reqs.index[reqs["request_id"].astype(str) == self.rid]
+        for key, value in values.items():
+            if key not in reqs.columns:
+                reqs[key] = None
+            reqs[key] = reqs[key].astype(object)
+            reqs.loc[idx, key] = value
+        s.layers[s.requests_layer] = reqs
+        s.requestsChanged.emit()
+        s.recheck(s._affected(self.rid, reqs.loc[idx[0]].geometry))
+
+    def redo(self) -> None:
+        self._apply(self.changes)
+
+    def undo(self) -> None:
+        self._apply(self.before)
+
+
+class _ParcelStatus(QUndoCommand):
+    def __init__(self, state: AppState, index, before: dict, after: dict) -> None:
+        super().__init__(f"{before.get('parcel_id')}: {before['status']} → {after['status']}")
+        self.state, self.index, self.before, self.after = state, index, before, after
+
+    def _apply(self, values: dict) -> None:
+        s = self.state
+        parcels = s.parcels.copy()
+        for key, value in values.items():
+            if key not in parcels.columns:
+                parcels[key] = None
+            parcels[key] = parcels[key].astype(object)
+            parcels.loc[self.index, key] = value
+        s.layers[s.parcels_layer] = parcels
+        s.parcelsChanged.emit()
+        s.recheck()  # the backlog rule reads the parcels
+
+    def redo(self) -> None:
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
