@@ -166,9 +166,15 @@ def test_the_fingerprint_follows_the_generator(tmp_path, monkeypatch):
 
     layers = tmp_path / "layers"
     shutil.copytree(sw.layers_dir() / "catalog", layers / "catalog")
+    shutil.copytree(sw.layers_dir() / "rulesets", layers / "rulesets")
     monkeypatch.setenv("LANDTOOL_LAYERS_DIR", str(layers))
     first = sw.generator_fingerprint()
     assert sw.generator_fingerprint() == first  # deterministic
     forest = layers / "catalog" / "forest.toml"
     forest.write_text(forest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert sw.generator_fingerprint() != first
+    second = sw.generator_fingerprint()
+    assert second != first
+    # the saved check depends on the default ruleset too
+    ruleset = layers / "rulesets" / "mn-asm-2022.toml"
+    ruleset.write_text(ruleset.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert sw.generator_fingerprint() != second
