@@ -329,12 +329,23 @@ def _write_meta(path: Path, records: list[LayerRecord]) -> None:
 
 @contextmanager
 def _atomic_copy(src: Path | None, dest: Path):
-    """Work on a copy of ``src`` (or a new file) and move it onto ``dest`` only on success."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=".gpkg", dir=dest.parent)
+    """Work on a copy of ``src`` (or a new file) and move it onto ``dest`` only on success.
+
+    An interruption at any moment (even ``kill -9``) leaves ``dest`` as it was or as it is
+    after the change: ``os.replace`` swaps the whole file at once. The copy carries the writer's
+    process id in its name, so copies left by interrupted writers are removed by the next one.
+    """
+    _remove_orphaned_copies(dest)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}-{os.getpid()}-", suffix=".gpkg",
+                               dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp)
     try:
         if src is not None:
+            # an interrupted SQLite transaction leaves a journal beside the file: reading the
+            # file once makes SQLite roll it back, so the copy is of a consistent database
+            with closing(sqlite3.connect(src, timeout=30)) as con:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
             shutil.copyfile(src, tmp)
         else:
             tmp.unlink()
@@ -352,6 +363,25 @@ def _atomic_copy(src: Path | None, dest: Path):
         tmp.unlink(missing_ok=True)
         for side in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
             side.unlink(missing_ok=True)
+
+
+def _remove_orphaned_copies(dest: Path) -> None:
+    """Delete working copies of ``dest`` whose writer process no longer exists."""
+    for leftover in [*dest.parent.glob(f".{dest.stem}-*-*.gpkg"),
+                     *dest.parent.glob(f".{dest.stem}-*-*.gpkg-*")]:  # and SQLite's sidecars
+        pid = leftover.name[len(dest.stem) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _geometry_type(gdf: gpd.GeoDataFrame) -> str:

@@ -708,19 +708,32 @@ def test_priority_tie_is_broken_by_queue_number():
     ("2026-02-03T09:00:00", "2026-02-03T05:00:00+00:00", "R-2"),
     # naive 14:00 Mongolian time is 06:00 UTC, after 05:00 UTC
     ("2026-02-03T14:00:00", "2026-02-03T05:00:00+00:00", "R-1"),
-    # the same instant written with and without the offset: a tie, the queue decides (R-2: 1)
-    ("2026-02-03T10:00:00", "2026-02-03T10:00:00+08:00", "R-1"),
+    # the same instant written with and without the offset: a tie, which neither wins
+    ("2026-02-03T10:00:00", "2026-02-03T10:00:00+08:00", None),
     # "Z" for UTC: 01:30Z is 09:30 in Ulaanbaatar, after a naive 09:15
     ("2026-02-03T09:15:00", "2026-02-03T01:30:00Z", "R-2"),
     # another offset: 2026-02-03T09:00+09:00 is 08:00 in Ulaanbaatar
     ("2026-02-03T08:30:00+08:00", "2026-02-03T09:00:00+09:00", "R-1"),
 ])
 def test_priority_time_zones(first, second, loser):
-    report = run(pair({"submitted_at": first, "queue_no": 2},
-                      {"submitted_at": second, "queue_no": 1}), PRIORITY)
+    # requests not registered yet (imported with their submission times): time decides
+    report = run(pair({"submitted_at": first, "queue_no": None},
+                      {"submitted_at": second, "queue_no": None}), PRIORITY)
+    if loser is None:
+        assert {result(report, "priority", r).status for r in ("R-1", "R-2")} == {"pass"}
+        return
     winner = "R-2" if loser == "R-1" else "R-1"
     assert result(report, "priority", loser).status == "fail"
     assert result(report, "priority", winner).status == "pass"
+
+
+def test_priority_between_registered_requests_is_the_queue_alone():
+    # issue 7: the queue is the only input once both are registered; here the times say the
+    # opposite (as a typed-in time could), and the queue number still decides
+    report = run(pair({"submitted_at": "2026-02-03T14:00:00+08:00", "queue_no": 1},
+                      {"submitted_at": "2026-02-03T09:00:00+08:00", "queue_no": 2}), PRIORITY)
+    assert result(report, "priority", "R-2").status == "fail"
+    assert result(report, "priority", "R-1").status == "pass"
 
 
 def test_priority_without_time_or_queue_is_not_applicable():

@@ -291,6 +291,18 @@ def rehabilitation_backlog(rule: Rule, req: Requests, ctx: CheckContext) -> list
 _MONGOLIA = timezone(timedelta(hours=8))
 
 
+def _earlier(a: tuple, b: tuple) -> bool:
+    """Whether the request keyed ``a`` came before ``b``. Two registered requests are ordered
+    by their queue numbers alone (the register hands them out in order); otherwise by the
+    submission time, then the number."""
+    if a[1] != _NO_QUEUE and b[1] != _NO_QUEUE:
+        return a[1] < b[1]
+    return a < b
+
+
+_NO_QUEUE = 10**12
+
+
 def _order_key(submitted, queue) -> tuple | None:
     """Earlier first: the submission time (a time without offset is Mongolian time, UTC+8),
     then the queue number. None when a request has neither."""
@@ -305,7 +317,7 @@ def _order_key(submitted, queue) -> tuple | None:
     q = None if queue is None or pd.isna(queue) else int(queue)
     if ts is None and q is None:
         return None
-    return (ts or datetime.max.replace(tzinfo=UTC), q if q is not None else 10**12)
+    return (ts or datetime.max.replace(tzinfo=UTC), q if q is not None else _NO_QUEUE)
 
 
 def priority(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
@@ -343,7 +355,7 @@ def priority(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
                 reason_mn="Шалгаагүй: хүсэлтийн ирүүлсэн огноо, дарааллын дугаар алга "
                           "(эхлээд бүртгэнэ үү).")
     mask = np.array([ri_ != fj_ and keys[ri_] is not None and keys[fj_] is not None
-                     and keys[fj_] < keys[ri_] for ri_, fj_ in zip(ri, fj, strict=True)],
+                     and _earlier(keys[fj_], keys[ri_]) for ri_, fj_ in zip(ri, fj, strict=True)],
                     dtype=bool)
     ri, fj = ri[mask], fj[mask]
     if len(ri):

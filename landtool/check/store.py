@@ -58,6 +58,19 @@ def save_report(ws: Workspace, report: CheckReport) -> None:
     ws.save_checks(report_rows(report))
 
 
+def log_checks(ws: Workspace, report: CheckReport, *, user: str | None = None) -> None:
+    """One 'checked' entry per request in the decisions log, with the hash of the geometry and
+    ruleset it was based on."""
+    from landtool import decisions
+
+    rs = (report.ruleset.id, report.ruleset.version)
+    for r in report.requests:
+        decisions.append(ws, "checked", r.id,
+                         {"ruleset": rs[0], "version": rs[1], "as_of": report.as_of.isoformat(),
+                          "eligible": r.eligible, "eligible_area_ha": round(r.eligible_area_ha, 4)},
+                         user=user, inputs=decisions.inputs_hash(r.geometry, rs))
+
+
 def stored_check(ws: Workspace, request_id: str) -> StoredCheck:
     """The saved check of ``request_id``, or CheckError saying to run the check."""
     table = ws.checks()

@@ -55,11 +55,12 @@ def main() -> None:
 
 
 def _register() -> None:
-    from landtool.cli import check, corners, layers, rehab, sample, workspace
+    from landtool.cli import check, corners, layers, register, rehab, sample, workspace
 
     main.add_command(workspace.workspace)
     main.add_command(check.check)
     main.add_command(rehab.rehab)
+    main.add_command(register.register)
     main.add_command(layers.area)
     main.add_command(layers.convert)
     main.add_command(corners.corners)

@@ -98,10 +98,12 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
     report = check_requests(gdf, rs, ctx)
     _print(report, lang)
     if save:
-        from landtool.check.store import save_report
+        from landtool.check.store import log_checks, save_report
 
         save_report(ws, report)
-        click.echo(f"saved the results of {len(report.requests)} request(s) in {ws.path}")
+        log_checks(ws, report)
+        click.echo(f"saved the results of {len(report.requests)} request(s) in {ws.path}, "
+                   "and logged each check")
     if not outputs:
         return
     from landtool.check.output import write_report_gpkg

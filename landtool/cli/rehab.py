@@ -203,6 +203,11 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
                 edited.at[hit[0], key] = value
         ws.update(name, gpd.GeoDataFrame(edited, geometry="geometry", crs=gdf.crs),
                   note=f"{parcel_id}: {row['status']} -> {new_status} on {day}")
+        from landtool import decisions
+
+        decisions.append(ws, "parcel_status_changed", parcel_id,
+                         {"from": row["status"], "to": new_status, "date": day.isoformat()},
+                         inputs=decisions.inputs_hash(gdf.loc[hit[0]].geometry))
         click.echo(f"{parcel_id}: {row['status']} → {new_status} on {day} (layer {name})")
         return
     raise RehabStatusError(f"no parcel {parcel_id!r} in the workspace", path=ws.path,

@@ -1,0 +1,130 @@
+"""The decisions log: append-only, hash-chained; tampering of any kind is found."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from landtool import decisions
+from landtool.cli import main
+from landtool.workspace import Workspace
+
+
+@pytest.fixture
+def ws(sample_ws, tmp_path):
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(sample_ws, path)
+    w = Workspace(path)
+    for k in range(1, 6):
+        decisions.append(w, "registered", f"REQ-{k}", {"queue_no": k}, user="officer")
+    return w
+
+
+def _sql(ws, statement, *args):
+    with sqlite3.connect(ws.path) as con:
+        con.execute(statement, args)
+
+
+def test_intact_chain(ws):
+    result = decisions.verify(ws)
+    assert result.intact and result.entries == 5
+    log = decisions.entries(ws)
+    assert log[0].prev_hash == decisions.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in zip(log, log[1:], strict=False))
+
+
+def test_an_edited_entry_is_found(ws):
+    _sql(ws, "UPDATE landtool_log SET details = ? WHERE seq = 3", json.dumps({"queue_no": 1}))
+    result = decisions.verify(ws)
+    assert (result.intact, result.first_bad) == (False, 3) and "changed" in result.reason
+
+
+def test_an_edit_with_its_hash_recomputed_breaks_the_next_link(ws):
+    entry = decisions.entries(ws)[2]
+    fields = {**entry.__dict__, "user": "someone else"}
+    fields["hash"] = decisions._entry_hash(fields)
+    _sql(ws, "UPDATE landtool_log SET user = ?, hash = ? WHERE seq = 3", fields["user"],
+         fields["hash"])
+    result = decisions.verify(ws)
+    assert (result.intact, result.first_bad) == (False, 4)
+
+
+def test_a_deleted_entry_is_found(ws):
+    _sql(ws, "DELETE FROM landtool_log WHERE seq = 2")
+    result = decisions.verify(ws)
+    assert (result.intact, result.first_bad) == (False, 2) and "missing" in result.reason
+
+
+def test_reordered_entries_are_found(ws):
+    # swap the places of entries 2 and 3 (seq is the row's key, so a reorder renumbers them)
+    with sqlite3.connect(ws.path) as con:
+        con.execute("UPDATE landtool_log SET seq = 99 WHERE seq = 2")
+        con.execute("UPDATE landtool_log SET seq = 2 WHERE seq = 3")
+        con.execute("UPDATE landtool_log SET seq = 3 WHERE seq = 99")
+    result = decisions.verify(ws)
+    assert not result.intact and result.first_bad == 2
+
+
+def test_entries_cut_off_the_end_are_found(ws):
+    _sql(ws, "DELETE FROM landtool_log WHERE seq = 5")
+    result = decisions.verify(ws)
+    assert (result.intact, result.first_bad) == (False, 5) and "missing" in result.reason
+
+
+def test_unknown_decision_is_refused(ws):
+    from landtool.errors import LandtoolError
+
+    with pytest.raises(LandtoolError, match="unknown decision"):
+        decisions.append(ws, "bribed", "REQ-1")
+
+
+def test_inputs_hash_ignores_vertex_order_but_not_shape_or_ruleset():
+    import shapely
+
+    a = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    b = shapely.Polygon([(1, 1), (0, 1), (0, 0), (1, 0)])  # same square, other start
+    c = shapely.box(0, 0, 1, 1.01)
+    h = decisions.inputs_hash
+    assert h(a, ("mn-asm-2022", "1.0.0")) == h(b, ("mn-asm-2022", "1.0.0"))
+    assert h(a, ("mn-asm-2022", "1.0.0")) != h(c, ("mn-asm-2022", "1.0.0"))
+    assert h(a, ("mn-asm-2022", "1.0.0")) != h(a, ("mn-asm-2010", "1.0.0"))
+
+
+def test_cli_register_decide_verify_print(sample_ws, tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(sample_ws, path)
+    w = Workspace(path)
+    reqs = w.read("requests")
+    new = gpd.GeoDataFrame({"request_id": ["REQ-2026-016"], "applicant": ["Шинэ"]},
+                           geometry=[shapely.MultiPolygon([shapely.box(106.53, 48.67, 106.531,
+                                                                       48.6706)])], crs=4326)
+    w.update("requests", gpd.GeoDataFrame(pd.concat([reqs, new], ignore_index=True), crs=4326),
+             note="test")
+    run = CliRunner().invoke
+    r = run(main, ["register", "add", str(path), "REQ-2026-016", "--user", "bat"])
+    assert r.exit_code == 0 and "number 16" in r.output, r.output
+    r = run(main, ["register", "add", str(path), "REQ-2026-016"])
+    assert r.exit_code == 2 and "registered already" in r.output
+    r = run(main, ["register", "decide", str(path), "REQ-2026-001", "--decision", "approved"])
+    assert r.exit_code == 2 and "--resolution" in r.output
+    r = run(main, ["register", "decide", str(path), "REQ-2026-001", "--decision", "approved",
+                   "--resolution", "ИТХ-2026/12"])
+    assert r.exit_code == 0, r.output
+    r = run(main, ["register", "list", str(path)])
+    assert "approved (ИТХ-2026/12)" in r.output and "REQ-2026-016" in r.output
+    assert run(main, ["register", "verify", str(path)]).exit_code == 0
+    out = tmp_path / "register.html"
+    r = run(main, ["register", "print", str(path), "--out", str(out)])
+    page = out.read_text(encoding="utf-8")
+    assert "REQ-2026-016" in page and "intact" in page
+    _sql(w, "UPDATE landtool_log SET user = 'x' WHERE seq = 1")
+    r = run(main, ["register", "verify", str(path)])
+    assert r.exit_code == 1 and "entry 1" in r.output
