@@ -73,6 +73,21 @@ def ensure_qt_libraries(platform: str = "offscreen") -> None:
     sh("apt-get", "install", "-y", "-qq", *QT_APT_PACKAGES, env=env)
 
 
+def ensure_browser() -> None:
+    """Debian's Chromium, for the test that opens the offline interactive map (best effort:
+    installed with apt-get when running as root on Debian and missing)."""
+    if shutil.which("chromium") or not shutil.which("apt-get"):
+        return
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        say("chromium is not installed: the browser test of the interactive map will be "
+            "skipped (apt-get install chromium)")
+        return
+    say("installing chromium for the interactive-map browser test (apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    sh("apt-get", "update", "-qq")
+    sh("apt-get", "install", "-y", "-qq", "chromium", env=env)
+
+
 def ensure_sample_workspace() -> None:
     code = ("from landtool.sample_workspace import ensure_sample_workspace as e;"
             "e(progress=lambda m: print('[sample]', m, flush=True))")
@@ -88,6 +103,7 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     if command == "test":
         ensure_qt_libraries()
+        ensure_browser()
     if command == "app":
         ensure_qt_libraries("xcb" if os.environ.get("DISPLAY") else "offscreen")
     ensure_sample_workspace()

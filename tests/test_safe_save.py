@@ -28,6 +28,7 @@ for k in itertools.count(1):
     layer["members"] = k                      # every save changes every row the same way
     ws.update("requests", layer, note=f"save {k}")
     decisions.append(ws, "checked", f"save-{k}", {"k": k})
+    print(f"saved {k}", flush=True)
 """
 
 
@@ -40,7 +41,10 @@ def test_killing_a_writer_mid_save_never_breaks_the_workspace(sample_ws, tmp_pat
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
                                   stdout=subprocess.PIPE, text=True)
         assert writer.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.05, 0.8))  # somewhere in a save or a log append
+        # let it finish one save (however loaded the machine is), then kill it at a random
+        # moment: in the middle of a later save or log append, or between them
+        assert writer.stdout.readline().startswith("saved")
+        time.sleep(rng.uniform(0.0, 0.6))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         ws = Workspace(path)  # opens
