@@ -108,7 +108,10 @@ def build_sample_workspace(
                             extra={GENERATOR_KEY: generator_fingerprint()})
         for name, kind, filename in REAL_LAYERS:
             say(f"adding {name} (real: {filename})")
-            ws.add(load_layer(real / filename, kind), name=name)
+            layer = load_layer(real / filename, kind)
+            if name == "soums":
+                layer.gdf = _with_cyrillic_soum_names(layer.gdf, real / "licenses_eiti.gpkg")
+            ws.add(layer, name=name)
         synthetic = synthetic_layers(real)
         with tempfile.TemporaryDirectory() as tmp:
             for kind, gdf in synthetic.items():
@@ -128,6 +131,28 @@ def build_sample_workspace(
         tmp_ws.unlink(missing_ok=True)
         tmp_dem.unlink(missing_ok=True)
     return path
+
+
+def _with_cyrillic_soum_names(soums, licences_file: Path):
+    """Fill the soums' missing Mongolian names from the EITI licences' portal soum names.
+
+    The COD-AB v3 soum layer lost its Cyrillic names (``????`` in the source); the licence
+    records carry the portal's Cyrillic soum name with the same 4-digit code. Where a licence's
+    portal code equals its spatially assigned soum (so the two agree on which soum it is), that
+    name is taken: 262 of 339 soums, with no soum given two different names.
+    """
+    import pyogrio
+
+    lic = pyogrio.read_dataframe(licences_file, columns=["soum_code", "soum_pcode", "soum_mn"],
+                                 read_geometry=False)
+    lic = lic[(lic["soum_code"] == lic["soum_pcode"]) & lic["soum_mn"].notna()]
+    names = lic.groupby("soum_pcode")["soum_mn"].agg(lambda x: x.value_counts().index[0])
+    out = soums.copy()
+    known = out["pcode"].map(names)
+    if "name_mn" not in out.columns:
+        out["name_mn"] = None
+    out["name_mn"] = out["name_mn"].where(out["name_mn"].notna(), known)
+    return out
 
 
 def _check_and_save(ws: Workspace) -> None:

@@ -178,3 +178,17 @@ def test_the_fingerprint_follows_the_generator(tmp_path, monkeypatch):
     ruleset = layers / "rulesets" / "mn-asm-2022.toml"
     ruleset.write_text(ruleset.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert sw.generator_fingerprint() != second
+
+
+def test_soums_get_their_cyrillic_names_from_the_licences(sample_ws):
+    import geopandas as gpd
+
+    soums = gpd.read_file(sample_ws, layer="soums").set_index("pcode")
+    # Mandal (4322): the EITI portal's name for the soum of its licences
+    assert soums.loc["4322", "name_mn"] == "Мандал"
+    named = soums["name_mn"].notna().sum()
+    # by an independent count: soum codes with a licence whose portal code matches its soum
+    lic = pyogrio.read_dataframe(REAL / "licenses_eiti.gpkg", read_geometry=False)
+    expected = lic[(lic["soum_code"] == lic["soum_pcode"]) & lic["soum_mn"].notna()][
+        "soum_pcode"].nunique()
+    assert named == expected == 262
