@@ -55,7 +55,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from landtool.cli import check, corners, layers, register, rehab, sample, workspace
+    from landtool.cli import check, corners, export, layers, register, rehab, sample, workspace
 
     main.add_command(workspace.workspace)
     main.add_command(check.check)
@@ -64,6 +64,7 @@ def _register() -> None:
     main.add_command(layers.area)
     main.add_command(layers.convert)
     main.add_command(corners.corners)
+    main.add_command(export.export)
     main.add_command(sample.sample)
     main.add_command(sample.demo)
 
