@@ -19,6 +19,7 @@ from landtool.check.engine import check_requests
 from landtool.check.result import Conflict, RequestResult
 from landtool.check.ruleset import Ruleset, load_ruleset
 from landtool.check.store import save_report
+from landtool.errors import LandtoolError
 from landtool.register import register_request
 from landtool.rehab.status import change_status
 from landtool.workspace import Workspace
@@ -49,8 +50,12 @@ class AppState(QObject):
         self.results: dict[str, RequestResult] = {}
         self.selected: str | None = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirtyChanged.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._ctx: CheckContext | None = None
+        self.check_problem: str | None = None  # why the check could not run, if it could not
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirtyChanged.emit(not clean)
 
     # -- workspace ---------------------------------------------------------------------------
     def set_workspace(self, ws: Workspace, layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -116,8 +121,15 @@ class AppState(QObject):
             ctx.set_layer("rehab_parcels", [(self.parcels_layer, self.parcels)])
         batch = reqs if ids is None else reqs[reqs["request_id"].astype(str).isin(ids)]
         batch = batch[~batch.geometry.isna() & ~batch.geometry.is_empty]
+        self.check_problem = None
         if len(batch):
-            report = check_requests(batch, self.ruleset, ctx)
+            try:
+                report = check_requests(batch, self.ruleset, ctx)
+            except LandtoolError as exc:  # e.g. a workspace with none of the rules' layers
+                self.check_problem = str(exc)
+                self.results = {}
+                self.resultsChanged.emit()
+                return
             if ids is None:
                 self.results = {}
             for r in report.requests:
