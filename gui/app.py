@@ -2,28 +2,34 @@
 
 Usage::
 
-    landtool-gui [WORKSPACE] [--lang mn|en] [--extent W,S,E,N] [--screenshot PATH]
+    landtool-gui [WORKSPACE] [--workspace WS] [--lang mn|en] [--request ID] [--view map|rehab]
+                 [--extent W,S,E,N] [--screenshot PATH]
 
-Without WORKSPACE the bundled sample workspace opens (it is built on the first start, which
+Without a workspace the bundled sample workspace opens (it is built on the first start, which
 takes some seconds). ``--screenshot`` renders the window to a PNG once the workspace is shown
-and exits: with ``QT_QPA_PLATFORM=offscreen`` it needs no display, for docs and checks.
+(and the request selected, the view chosen and the work in the background done) and exits:
+with ``QT_QPA_PLATFORM=offscreen`` it needs no display, for docs and checks. A screenshot run
+keeps its settings in a temporary file, so it neither reads nor changes the user's.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from gui.dialogs import error_text
 from gui.i18n import Lang
 from gui.main_window import MainWindow
+from gui.settings import ENV_VAR, Settings
 
 SCREENSHOT_TIMEOUT_S = 600  # building the sample workspace included
+_SETTLE_MS = 300  # after the background work, before the picture: let the widgets paint
 
 
 def _extent(text: str) -> tuple[float, float, float, float]:
@@ -43,18 +49,21 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Start the landtool desktop application.")
     parser.add_argument("workspace", nargs="?", type=Path, metavar="WORKSPACE",
                         help="workspace GeoPackage to open (default: the sample workspace)")
+    parser.add_argument("--workspace", dest="workspace_opt", type=Path, metavar="WS",
+                        help="the same as WORKSPACE")
     parser.add_argument("--lang", choices=[lang.value for lang in Lang], default=None,
-                        help="interface language (default: Mongolian on a Mongolian system, "
-                        "else English)")
+                        help="interface language (default: the one used last, else Mongolian "
+                        "on a Mongolian system, else English)")
+    parser.add_argument("--request", metavar="ID",
+                        help="select this request (its check results) and zoom to it")
+    parser.add_argument("--view", choices=["map", "rehab"], default=None,
+                        help="show the map view (requests and checks) or the rehabilitation "
+                        "view (default: the layout of the last run)")
     parser.add_argument("--extent", type=_extent, metavar="W,S,E,N",
                         help="show this lon/lat box once the workspace is open")
     parser.add_argument("--screenshot", type=Path, metavar="PATH",
                         help="save the window as a PNG once the workspace is shown, then exit")
     return parser
-
-
-def _default_lang() -> Lang:
-    return Lang.MN if QLocale.system().language() == QLocale.Language.Mongolian else Lang.EN
 
 
 def _warn_if_no_cyrillic_font() -> None:
@@ -78,19 +87,59 @@ def _take_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:
     app.exit(0 if ok else 1)
 
 
+def _report_unexpected(window: MainWindow):
+    """An exception no slot caught (a bug) is shown as a dialog, with the traceback on
+    stderr, instead of passing unnoticed or ending the application."""
+    import traceback
+
+    from gui.dialogs import show_error
+    from gui.i18n import tr
+
+    def hook(kind, exc, trace) -> None:
+        if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit
+            sys.__excepthook__(kind, exc, trace)
+            return
+        exc.__traceback_text__ = "".join(traceback.format_exception(kind, exc, trace))
+        show_error(window, tr("error.unexpected", window.lang), exc, window.lang)
+
+    return hook
+
+
+def _when_idle(window: MainWindow, then) -> None:
+    """Call ``then`` once no task runs in the background (the chart, an estimate)."""
+    if window.runner.is_busy():
+        window.runner.done.connect(lambda _task: _when_idle(window, then),
+                                   type=Qt.ConnectionType.SingleShotConnection)
+    else:
+        QTimer.singleShot(_SETTLE_MS, then)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``landtool-gui``; returns the exit code."""
+    import os
+
     args = _parser().parse_args(argv)
+    workspace = args.workspace_opt or args.workspace
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("landtool")
     _warn_if_no_cyrillic_font()
-    window = MainWindow(args.lang or _default_lang(), report_errors=args.screenshot is None)
+    scratch = None
+    if args.screenshot and not os.environ.get(ENV_VAR):
+        scratch = tempfile.TemporaryDirectory(prefix="landtool-settings-")
+        settings = Settings(Path(scratch.name) / "settings.ini")
+    else:
+        settings = Settings()
+    window = MainWindow(args.lang, settings=settings, report_errors=args.screenshot is None)
 
     def on_loaded(_path: str) -> None:
+        if args.view:
+            window.set_view(args.view)
+        if args.request:
+            window.show_request(args.request)
         if args.extent:
             window.canvas.zoom_to_bounds(args.extent)
         if args.screenshot:
-            QTimer.singleShot(100, lambda: _take_screenshot(app, window, args.screenshot))
+            _when_idle(window, lambda: _take_screenshot(app, window, args.screenshot))
 
     def on_failed(exc: BaseException) -> None:
         if args.screenshot:
@@ -99,17 +148,23 @@ def main(argv: list[str] | None = None) -> int:
 
     window.workspaceLoaded.connect(on_loaded)
     window.loadFailed.connect(on_failed)
+    if not args.screenshot:
+        sys.excepthook = _report_unexpected(window)
     if args.screenshot:  # never hang an unattended run; the timer dies with the window
         watchdog = QTimer(window, singleShot=True, interval=SCREENSHOT_TIMEOUT_S * 1000)
         watchdog.timeout.connect(lambda: app.exit(3))
         watchdog.start()
     window.show()
-    if args.workspace is not None:
-        window.open_workspace(args.workspace)
+    if workspace is not None:
+        window.open_workspace(workspace)
     else:
         window.open_sample_workspace()
     code = app.exec()
-    window.close()
+    if window.isVisible():  # an unattended run ends with the window still open
+        window.close()
+    sys.excepthook = sys.__excepthook__
+    if scratch is not None:
+        scratch.cleanup()
     return code
 
 

@@ -40,6 +40,8 @@ Cartography); licence not stated.</li>
 parcels, protected areas, forest, streams) are generated for demonstration around Mandal soum,
 Selenge; they describe no real decision.</p>
 <p>See <code>sample_data/real/PROVENANCE.md</code> for the full provenance.</p>
+<p><b>Software</b>: landtool (MIT licence); Qt and PySide6 (LGPL v3); Leaflet 1.9.4 in the
+exported web maps (BSD 2-Clause); GDAL, shapely, pyproj, matplotlib and reportlab.</p>
 """
 
 _ABOUT_MN = """\
@@ -58,42 +60,270 @@ _ABOUT_MN = """\
 нөхөн сэргээлтийн талбай, тусгай хамгаалалттай газар, ой, горхи) нь Сэлэнгэ аймгийн Мандал
 сумын орчимд жишээ болгон үүсгэсэн бөгөөд бодит шийдвэрийг илэрхийлэхгүй.</p>
 <p>Дэлгэрэнгүйг <code>sample_data/real/PROVENANCE.md</code>-ээс үзнэ үү.</p>
+<p><b>Програм хангамж</b>: landtool (MIT лиценз); Qt, PySide6 (LGPL v3); гаргасан интерактив
+зурагт Leaflet 1.9.4 (BSD 2-Clause); GDAL, shapely, pyproj, matplotlib, reportlab.</p>
 """
 
 #: key -> (English, Mongolian)
 STRINGS: dict[str, tuple[str, str]] = {
     "app.title": ("landtool", "landtool"),
-    "menu.file": ("&File", "&Файл"),
-    "menu.view": ("&View", "&Харах"),
-    "menu.help": ("&Help", "&Тусламж"),
-    "action.open": ("&Open workspace…", "Ажлын орчин &нээх…"),
-    "action.quit": ("&Quit", "&Гарах"),
-    "action.zoom_all": ("&Zoom to all", "&Бүгдийг харуулах"),
-    "action.about": ("&About landtool", "landtool-ийн &тухай"),
-    "dialog.open": ("Open workspace", "Ажлын орчин нээх"),
-    "dialog.open_filter": ("Workspaces (*.gpkg);;All files (*)",
-                           "Ажлын орчин (*.gpkg);;Бүх файл (*)"),
-    "dialog.about": ("About landtool", "landtool-ийн тухай"),
     "about.text": (_ABOUT_EN, _ABOUT_MN),
-    "error.open": ("Cannot open the workspace", "Ажлын орчныг нээж чадсангүй"),
-    "error.unexpected": ("Unexpected error", "Гэнэтийн алдаа"),
-    "error.what_to_do": ("What to do", "Юу хийх вэ"),
-    "error.feature": ("Feature", "Объект"),
+    # menus and actions
+    "menu.file": ("&File", "&Файл"),
+    "menu.recent": ("Recent &workspaces", "Сүүлд нээсэн &ажлын орчин"),
+    "menu.edit": ("&Edit", "&Засвар"),
+    "menu.view": ("&View", "&Харагдац"),
+    "menu.language": ("&Language", "&Хэл"),
+    "menu.tools": ("&Tools", "&Хэрэгсэл"),
+    "menu.ruleset": ("&Ruleset", "&Дүрмийн багц"),
+    "menu.help": ("&Help", "&Тусламж"),
+    "menu.toolbar": ("Toolbar", "Хэрэгслийн мөр"),
+    "action.new": ("&New workspace…", "&Шинэ ажлын орчин…"),
+    "action.open": ("&Open workspace…", "Ажлын орчин &нээх…"),
+    "action.open_sample": ("Open the &sample workspace", "&Жишээ ажлын орчин нээх"),
+    "action.save": ("&Save", "&Хадгалах"),
+    "action.save_as": ("Save &as…", "Өөр &нэрээр хадгалах…"),
+    "action.import": ("&Import layer…", "Давхарга &оруулах…"),
+    "action.export_map": ("Export &map…", "Газрын &зураг гаргах…"),
+    "action.export_package": ("Export submission &package…", "Хуралд өгөх &багц гаргах…"),
+    "action.quit": ("&Quit", "&Гарах"),
+    "action.clear_recent": ("&Clear the list", "Жагсаалтыг &цэвэрлэх"),
+    "action.attributes": ("Edit &attributes…", "&Мэдээлэл засах…"),
+    "action.register": ("&Register request", "Хүсэлт &бүртгэх"),
+    "action.view_map": ("&Map view", "&Газрын зургийн харагдац"),
+    "action.view_rehab": ("&Rehabilitation view", "&Нөхөн сэргээлтийн харагдац"),
+    "action.zoom_all": ("&Zoom to all", "&Бүгдийг харуулах"),
+    "action.zoom_selection": ("Zoom to the &selected request", "&Сонгосон хүсэлт рүү"),
+    "action.check_all": ("&Check all requests", "Бүх хүсэлтийг &шалгах"),
+    "action.check_date": ("Check &date…", "Шалгах &огноо…"),
+    "action.about": ("&About landtool", "landtool-ийн &тухай"),
+    # docks
     "panel.layers": ("Layers", "Давхаргууд"),
+    "panel.identify": ("Identify", "Объектын мэдээлэл"),
+    "panel.check": ("Check results", "Шалгалтын үр дүн"),
+    "panel.rehab": ("Rehabilitation", "Нөхөн сэргээлт"),
+    "panel.requests": ("Requests", "Хүсэлтүүд"),
     "panel.layer": ("Layer", "Давхарга"),
     "panel.features": ("Features", "Тоо"),
     "panel.synthetic": ("synthetic", "зохиомол"),
     "panel.tooltip": ("Layer {name}\nSource: {source}\nProblems recorded: {problems}",
                       "Давхарга {name}\nЭх сурвалж: {source}\nБүртгэсэн асуудал: {problems}"),
+    "layers.up": ("Draw higher", "Дээш"),
+    "layers.down": ("Draw lower", "Доош"),
+    # dialogs
+    "dialog.open": ("Open workspace", "Ажлын орчин нээх"),
+    "dialog.new": ("New workspace", "Шинэ ажлын орчин"),
+    "dialog.save_as": ("Save the workspace as", "Ажлын орчныг өөр нэрээр хадгалах"),
+    "dialog.open_filter": ("Workspaces (*.gpkg);;All files (*)",
+                           "Ажлын орчин (*.gpkg);;Бүх файл (*)"),
+    "dialog.import": ("Import layer", "Давхарга оруулах"),
+    "dialog.import_filter": (
+        "Layer files (*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt);;All files (*)",
+        "Давхаргын файл (*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt);;"
+        "Бүх файл (*)"),
+    "dialog.about": ("About landtool", "landtool-ийн тухай"),
+    "dialog.check_date": ("Check date", "Шалгах огноо"),
+    "dialog.check_date_text": ("Check as on (YYYY-MM-DD):", "Аль өдрийн байдлаар (ЖЖЖЖ-СС-ӨӨ):"),
+    "dialog.bad_date": ("{text} is not a date; write YYYY-MM-DD",
+                        "{text} огноо биш; ЖЖЖЖ-СС-ӨӨ хэлбэрээр бичнэ үү"),
+    "unsaved.title": ("Unsaved changes", "Хадгалаагүй өөрчлөлт"),
+    "unsaved.text": ("{name} has unsaved changes. Save them?",
+                     "{name}-д хадгалаагүй өөрчлөлт байна. Хадгалах уу?"),
+    "import.title": ("Import layer", "Давхарга оруулах"),
+    "import.about": ("{file}: {count} features; fields: {fields}",
+                     "{file}: {count} объект; талбарууд: {fields}"),
+    "import.kind": ("Kind of layer", "Давхаргын төрөл"),
+    "import.name": ("Name in the workspace", "Ажлын орчин дахь нэр"),
+    "import.crs": ("Coordinate system", "Координатын систем"),
+    "import.crs_placeholder": ("the file's own (or e.g. EPSG:4284)",
+                               "файлынх (эсвэл жишээ нь EPSG:4284)"),
+    "import.no_workspace": ("Open or create a workspace first.",
+                            "Эхлээд ажлын орчин нээх эсвэл үүсгэнэ үү."),
+    "import.save_first": ("Importing writes to the workspace file. Save your changes first?",
+                          "Давхарга оруулахад ажлын орчны файл өөрчлөгдөнө. Өөрчлөлтөө эхлээд "
+                          "хадгалах уу?"),
+    "mapping.title": ("Field mapping: {kind}", "Талбарын харгалзаа: {kind}"),
+    "mapping.intro": ("The file's fields do not match the catalog:\n{message}\n\nChoose the "
+                      "field of the file that holds each catalog field.",
+                      "Файлын талбарууд каталогийнхтой таарахгүй байна:\n{message}\n\n"
+                      "Каталогийн талбар бүрийг файлын аль талбар агуулж байгааг сонгоно уу."),
+    "mapping.none": ("— (none)", "— (байхгүй)"),
+    "mapping.required_note": ("* required", "* заавал"),
+    "attributes.title": ("{id}: attributes", "{id}: мэдээлэл"),
+    "attributes.bad_value": ("{field}: not a value of type {type}",
+                             "{field}: {type} төрлийн утга биш"),
+    "status_dialog.title": ("{id}: change the status", "{id}: төлөв өөрчлөх"),
+    "status_dialog.current": ("Current status", "Одоогийн төлөв"),
+    "status_dialog.new": ("New status", "Шинэ төлөв"),
+    "status_dialog.date": ("Reached on", "Огноо"),
+    "status_dialog.not_next": ("not the next step", "дараагийн алхам биш"),
+    # export
+    "export.title.map": ("Export map", "Газрын зураг гаргах"),
+    "export.title.package": ("Export submission package", "Хуралд өгөх багц гаргах"),
+    "export.request": ("Request", "Хүсэлт"),
+    "export.all_requests": ("All requests (overview)", "Бүх хүсэлт (тойм)"),
+    "export.format": ("Format", "Хэлбэр"),
+    "export.format.pdf": ("Printed map (PDF)", "Хэвлэх зураг (PDF)"),
+    "export.format.png": ("Printed map (PNG)", "Хэвлэх зураг (PNG)"),
+    "export.format.html": ("Interactive map (HTML)", "Интерактив зураг (HTML)"),
+    "export.paper": ("Paper", "Цаас"),
+    "export.paper.a4": ("A4", "A4"),
+    "export.paper.a3": ("A3", "A3"),
+    "export.orientation": ("Orientation", "Чиглэл"),
+    "export.orientation.landscape": ("Landscape", "Хэвтээ"),
+    "export.orientation.portrait": ("Portrait", "Босоо"),
+    "export.language": ("Language", "Хэл"),
+    "export.out.map": ("File", "Файл"),
+    "export.out.package": ("Folder", "Хавтас"),
+    "export.browse": ("Choose…", "Сонгох…"),
+    "export.replace": ("Replace if it exists", "Байвал солих"),
+    "export.note.map": ("Made from the workspace as saved, with its saved check.",
+                        "Ажлын орчны хадгалсан хувилбар, хадгалсан шалгалтаас гаргана."),
+    "export.note.package": (
+        "The report (PDF), the printed and interactive maps, the corners, the check and the "
+        "rehabilitation costs, in a folder and a zip (A4 maps). Made from the workspace as saved, "
+        "with its saved check.",
+        "Тайлан (PDF), хэвлэх болон интерактив зураг, өнцгийн цэгүүд, шалгалт, нөхөн "
+        "сэргээлтийн зардлыг хавтас, zip файлд (A4 зураг). Ажлын орчны хадгалсан хувилбар, "
+        "хадгалсан шалгалтаас гаргана."),
+    # errors
+    "error.open": ("Cannot open the workspace", "Ажлын орчныг нээж чадсангүй"),
+    "error.save": ("Cannot save the workspace", "Ажлын орчныг хадгалж чадсангүй"),
+    "error.import": ("Cannot import the layer", "Давхаргыг оруулж чадсангүй"),
+    "error.export": ("Cannot export", "Гаргаж чадсангүй"),
+    "error.register": ("Cannot register the request", "Хүсэлтийг бүртгэж чадсангүй"),
+    "error.edit": ("Cannot make the change", "Өөрчлөлтийг хийж чадсангүй"),
+    "error.check": ("Cannot check the requests", "Хүсэлтүүдийг шалгаж чадсангүй"),
+    "error.ruleset": ("Cannot load the ruleset", "Дүрмийн багцыг ачаалж чадсангүй"),
+    "error.status": ("Cannot change the status of {id}", "{id}-ийн төлөвийг өөрчилж чадсангүй"),
+    "error.chart": ("Cannot draw the chart", "Графикийг зурж чадсангүй"),
+    "error.estimate": ("Cannot estimate the costs", "Зардлыг тооцож чадсангүй"),
+    "error.unexpected": ("Unexpected error", "Гэнэтийн алдаа"),
+    "error.what_to_do": ("What to do", "Юу хийх вэ"),
+    "error.feature": ("Feature", "Объект"),
+    # work in the background
+    "busy.reading": ("Reading the file…", "Файлыг уншиж байна…"),
+    "busy.importing": ("Importing the layer…", "Давхаргыг оруулж байна…"),
+    "busy.chart": ("Drawing the chart…", "Графикийг зурж байна…"),
+    "busy.estimate": ("Estimating the costs…", "Зардлыг тооцож байна…"),
+    "busy.check": ("Checking the requests…", "Хүсэлтүүдийг шалгаж байна…"),
+    "busy.export.map": ("Exporting the map…", "Газрын зургийг гаргаж байна…"),
+    "busy.export.package": ("Exporting the package…", "Багцыг гаргаж байна…"),
+    "busy.cancel": ("Cancel", "Цуцлах"),
+    # status bar
     "status.position": ("Lat {lat}  Lon {lon}   {dms}", "Өргөрөг {lat}  Уртраг {lon}   {dms}"),
     "status.no_position": ("Move the mouse over the map", "Хулганаа газрын зураг дээр авчирна уу"),
     "status.scale": ("Scale {n}", "Масштаб {n}"),
+    "status.ruleset": ("Ruleset {ruleset} · as on {day}", "Дүрэм {ruleset} · {day}-ны байдлаар"),
     "status.opening": ("Opening {path}…", "{path}-г нээж байна…"),
+    "status.creating": ("Creating {path}…", "{path}-г үүсгэж байна…"),
     "status.opened": ("{path}: {count} layers", "{path}: {count} давхарга"),
+    "status.saving": ("Saving to {path}…", "{path}-д хадгалж байна…"),
+    "status.saved": ("Saved {path}", "{path}-г хадгаллаа"),
+    "status.exported": ("Written: {what}", "Гаргалаа: {what}"),
+    "status.registered": ("{id} registered as number {n} at {when}",
+                          "{id}-г {n} дугаараар бүртгэлээ ({when})"),
+    "status.checked": ("{n} requests checked; {ok} eligible",
+                       "{n} хүсэлт шалгав; {ok} нь шаардлага хангасан"),
+    "status.check_stale": ("An edit overtook the batch check; the live results are shown",
+                           "Шалгах зуур засвар орсон тул шинэ үр дүнг харуулж байна"),
+    "status.one_file": ("One file at a time: {name}", "Нэг удаад нэг файл: {name}"),
     "status.building_sample": ("Building the sample workspace (first start)…",
                                "Жишээ ажлын орчныг үүсгэж байна (анхны ачаалал)…"),
     "canvas.empty": ("No workspace open", "Ажлын орчин нээгээгүй байна"),
     "canvas.loading": ("Loading…", "Ачаалж байна…"),
+    # requests table
+    "requests.col.id": ("Request", "Хүсэлт"),
+    "requests.col.applicant": ("Applicant", "Хүсэлт гаргагч"),
+    "requests.col.submitted": ("Submitted", "Ирүүлсэн"),
+    "requests.col.queue": ("Queue", "Дараалал"),
+    "requests.col.area": ("Area", "Талбай"),
+    "requests.col.eligible": ("Eligible", "Шаардлага"),
+    "requests.verdict.eligible": ("yes", "хангасан"),
+    "requests.verdict.refused": ("no", "хангаагүй"),
+    "requests.verdict.unchecked": ("not checked", "шалгаагүй"),
+    "requests.filter.all": ("All requests", "Бүх хүсэлт"),
+    "requests.filter.eligible": ("Eligible", "Шаардлага хангасан"),
+    "requests.filter.refused": ("Not eligible", "Шаардлага хангаагүй"),
+    "requests.filter.unchecked": ("Not checked", "Шалгаагүй"),
+    "requests.search": ("Search by request or applicant…", "Хүсэлт, нөхөрлөлөөр хайх…"),
+    "requests.incomplete": ("* some rules could not run for want of a layer",
+                            "* давхарга дутсан тул зарим дүрмийг шалгаагүй"),
+    # check panel
+    "check.col.rule": ("Rule", "Дүрэм"),
+    "check.col.result": ("Result", "Үр дүн"),
+    "check.none": ("Select a request to see its check.",
+                   "Шалгалтыг харахын тулд хүсэлт сонгоно уу."),
+    "check.not_checked": ("This request has not been checked (no geometry?).",
+                          "Энэ хүсэлтийг шалгаагүй (хил заагүй?)."),
+    "check.eligible": ("Eligible", "Шаардлага хангасан"),
+    "check.refused": ("Not eligible", "Шаардлага хангаагүй"),
+    "check.incomplete": ("some rules not checked for want of a layer",
+                         "давхарга дутсан тул зарим дүрмийг шалгаагүй"),
+    "check.areas": ("Area {area}; eligible part {eligible}",
+                    "Талбай {area}; шаардлага хангасан хэсэг {eligible}"),
+    "check.queue": ("Queue number {n}, submitted {when}", "Дарааллын дугаар {n}, ирүүлсэн {when}"),
+    "check.unregistered": ("Not registered (no queue number)", "Бүртгээгүй (дарааллын дугааргүй)"),
+    "check.ruleset": ("Ruleset {ruleset}: {title}; as on {day}",
+                      "Дүрмийн багц {ruleset}: {title}; {day}-ны байдлаар"),
+    "check.overlap": ("overlap {ha}", "давхцал {ha}"),
+    "check.distance": ("{m} m away", "{m} м зайтай"),
+    "check.source": ("Source", "Эх сурвалж"),
+    "check.click_conflict": ("Click to highlight it on the map",
+                             "Газрын зураг дээр тодруулахын тулд дарна уу"),
+    "check.tooltip": ("Rule {rule}: {status}\nSource: {source}\nConfidence: {confidence}",
+                      "Дүрэм {rule}: {status}\nЭх сурвалж: {source}\nНайдвартай эсэх: "
+                      "{confidence}"),
+    "check.confidence.confirmed": ("confirmed", "батлагдсан"),
+    "check.confidence.unconfirmed": ("unconfirmed", "батлагдаагүй"),
+    "rulestatus.pass": ("pass", "тэнцсэн"),
+    "rulestatus.fail": ("fail", "тэнцээгүй"),
+    "rulestatus.warn": ("warning", "анхааруулга"),
+    "rulestatus.not_applicable": ("not applicable", "хамаарахгүй"),
+    # identify
+    "identify.col.field": ("Field", "Талбар"),
+    "identify.col.value": ("Value", "Утга"),
+    "identify.hint": ("Click the map to see what is there.",
+                      "Газрын зураг дээр дарж тэнд юу байгааг харна уу."),
+    "identify.count": ("{n} found", "{n} объект"),
+    "identify.nothing": ("Nothing here in the visible layers.",
+                         "Харагдаж буй давхаргуудад энд объект алга."),
+    # rehabilitation
+    "rehab.change": ("Change status…", "Төлөв өөрчлөх…"),
+    "rehab.estimate": ("Estimate", "Зардал тооцох"),
+    "rehab.tab.chart": ("Status chart", "Төлөвийн график"),
+    "rehab.tab.estimate": ("Cost estimate", "Зардлын тооцоо"),
+    "rehab.col.parcel": ("Parcel", "Талбай"),
+    "rehab.col.partnership": ("Partnership", "Нөхөрлөл"),
+    "rehab.col.status": ("Status", "Төлөв"),
+    "rehab.col.area": ("Area", "Хэмжээ"),
+    "rehab.col.since": ("Since", "Огноо"),
+    "rehab.lines.item": ("Work", "Ажил"),
+    "rehab.lines.quantity": ("Quantity", "Тоо хэмжээ"),
+    "rehab.lines.rate": ("Rate", "Нэгж үнэ"),
+    "rehab.lines.cost": ("Cost", "Өртөг"),
+    "rehab.scope.shown": ("The parcels listed", "Жагсаалтад буй талбайнууд"),
+    "rehab.scope.selected": ("The parcels selected", "Сонгосон талбайнууд"),
+    "rehab.all_partnerships": ("All partnerships", "Бүх нөхөрлөл"),
+    "rehab.mobilisation": ("Mobilisation: {site}", "Техник зөөвөрлөлт: {site}"),
+    "rehab.direct": ("Direct cost", "Шууд зардал"),
+    "rehab.total": ("Total ({currency})", "Нийт ({currency})"),
+    "rehab.deposit": ("Deposit ({percent} % of the total)", "Барьцаа (нийтийн {percent} %)"),
+    "rehab.rates": ("Rates {rates} of {day}", "Үнэлгээ {rates}, {day}"),
+    "rehab.illustrative": ("Illustrative rates, not published Mongolian unit rates",
+                           "Жишээ үнэлгээ; Монголын батлагдсан нэгж үнэ биш"),
+    "rehab.no_parcels": ("The workspace has no rehabilitation parcels.",
+                         "Ажлын орчинд нөхөн сэргээлтийн талбай алга."),
+    "rehab.nothing_chosen": ("No parcels to estimate: list or select some.",
+                             "Тооцох талбай алга: жагсаах эсвэл сонгоно уу."),
+    "rehab.pick_one": ("Select one parcel in the table.", "Хүснэгтээс нэг талбай сонгоно уу."),
+    "costtask.backfill": ("Backfilling", "Нүх дүүргэлт"),
+    "costtask.grading": ("Grading", "Тэгшлэлт"),
+    "costtask.topsoil": ("Topsoil", "Хөрс дэвсэлт"),
+    "costtask.seeding": ("Seeding", "Үр суулгалт"),
+    "costtask.fencing": ("Fencing", "Хашаа"),
+    "costtask.monitoring": ("Monitoring", "Хяналт"),
+    "costtask.mobilisation": ("Mobilisation", "Техник зөөвөрлөлт"),
     "hemi.N": ("N", "х.ө."),
     "hemi.S": ("S", "ө.ө."),
     "hemi.E": ("E", "з.у."),
@@ -120,3 +350,22 @@ def format_int(n: int, lang: str | Lang) -> str:
     """A count with thousands separators: ``3,439`` in English, ``3 439`` in Mongolian."""
     text = f"{n:,}"
     return text.replace(",", "\u202f") if Lang(lang) is Lang.MN else text
+
+
+def format_ha(value: float, lang: str | Lang, digits: int = 2) -> str:
+    """Hectares: ``3.05 ha`` / ``3.05 га``."""
+    return f"{value:,.{digits}f} {'га' if Lang(lang) is Lang.MN else 'ha'}"
+
+
+def format_money(value: float, lang: str | Lang) -> str:
+    """An amount in whole units with thin spaces between thousands: ``1 234 567``."""
+    return f"{round(value):,}".replace(",", "\u202f")
+
+
+def status_name(status: str, lang: str | Lang) -> str:
+    """A rehabilitation status in ``lang`` (the library's Mongolian names)."""
+    from landtool.rehab.status import STATUS_NAMES_MN
+
+    if Lang(lang) is Lang.MN:
+        return STATUS_NAMES_MN.get(status, status)
+    return str(status).replace("_", " ")

@@ -12,6 +12,7 @@ Building runs in the loading thread (QPainterPath is not a QObject and may be ma
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -20,7 +21,7 @@ import shapely
 from PySide6.QtCore import QByteArray, QDataStream
 from PySide6.QtGui import QPainterPath
 
-from landtool.catalog import GeometryKind, LayerKind
+from landtool.catalog import GeometryKind, LayerKind, get_kind
 from landtool.workspace import LayerRecord
 
 #: Simplification tolerances (degrees) of the levels of detail, finest first. A level is used
@@ -46,6 +47,9 @@ class LayerGraphics:
     lods: list[list[QPainterPath | None]] = field(default_factory=list)  # raw first, then coarser
     points: np.ndarray | None = None  # (n, 2) for point layers
     synthetic: bool = False
+    #: per feature, the check status that colours it ("pass", "warn", "fail"; None: the
+    #: catalog style); None for a layer not coloured by status
+    status: np.ndarray | None = None
 
     @property
     def geometry(self) -> GeometryKind:
@@ -91,6 +95,21 @@ def build_layer_graphics(record: LayerRecord, kind: LayerKind,
     for level in simplified_levels(geoms):
         graphics.lods.append(paths_from_geometries(level, polygons=polygons))
     return graphics
+
+
+def build_workspace_graphics(records: Iterable[LayerRecord],
+                             frames: Mapping[str, gpd.GeoDataFrame]) -> list[LayerGraphics]:
+    """Every layer of a workspace prepared for drawing, from its records and its features as
+    read (run it in the loading thread: the national layers take a fraction of a second)."""
+    return [build_layer_graphics(r, get_kind(r.kind), frames[r.name]) for r in records
+            if r.name in frames]
+
+
+def edited_record(name: str, kind: str, count: int) -> LayerRecord:
+    """The record of a layer made in the window (a first request drawn in a workspace that
+    had no requests layer): it is saved to the workspace with the edits."""
+    return LayerRecord(name=name, kind=kind, source="edited in landtool-gui", added_at="",
+                       feature_count=count, reprojection="", problems=())
 
 
 def simplified_levels(geoms: np.ndarray) -> list[np.ndarray]:

@@ -1,22 +1,62 @@
-"""The main window: the map in the middle, the layer list docked beside it, position and scale
-in the status bar. Workspaces are read in a worker thread; a failure leaves the open one shown.
+"""The main window: the map in the middle; the layers and the identify results on the left, the
+check results and the rehabilitation view on the right, the requests table below; menus, a
+toolbar, and a status bar with the cursor position, the scale and the ruleset.
+
+The window lays out, connects and asks; the data and every edit live in
+:class:`~gui.state.AppState`. Anything slow (reading a workspace, importing a layer, a batch
+check, an export, the rehabilitation chart and estimate) runs in a worker, shown in the status
+bar with a progress bar and a cancel button. The flows live beside their dialogs: opening and
+saving in :mod:`gui.workspace_loader`, importing in :mod:`gui.field_mapping_dialog`,
+exporting in :mod:`gui.export_dialog`, request edits in :mod:`gui.attributes_dialog`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QWidget
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
 
+from gui import check_panel, dialogs, workspace_loader
+from gui.attributes_dialog import edit_selected, register_selected
+from gui.check_panel import CheckPanel
 from gui.coords import format_position, format_scale
-from gui.dialogs import show_about, show_error
+from gui.export_dialog import Exporter
+from gui.field_mapping_dialog import LayerImporter
 from gui.i18n import Lang, tr
+from gui.identify_panel import IdentifyPanel
 from gui.layer_panel import LayerPanel
 from gui.map_canvas import MapCanvas
-from gui.worker import BackgroundTask
-from gui.workspace_loader import LoadedWorkspace, load_sample_workspace, load_workspace
+from gui.rehab_panel import RehabPanel
+from gui.requests_panel import RequestsPanel
+from gui.settings import Settings
+from gui.state import AppState
+from gui.tools import install_editing
+from gui.worker import TaskProgressWidget, TaskRunner
+from gui.workspace_loader import WorkspaceFiles
+from landtool.errors import LandtoolError
+from landtool.workspace import Workspace
+
+IDENTIFY_PX = 5  # a click finds the features this many pixels around it
+REHAB_WIDTH = 700  # the rehabilitation view's table and chart want room
+_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea,
+          "right": Qt.DockWidgetArea.RightDockWidgetArea,
+          "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
+#: the docks each view shows (the rehabilitation view gives the map and the parcels the room)
+_VIEW_DOCKS = {"map": ("layers", "identify", "requests", "check"), "rehab": ("rehab",)}
+
+
+def default_lang() -> Lang:
+    return Lang.MN if QLocale.system().language() == QLocale.Language.Mongolian else Lang.EN
 
 
 class MainWindow(QMainWindow):
@@ -25,7 +65,10 @@ class MainWindow(QMainWindow):
     Parameters
     ----------
     lang
-        Interface language, ``"en"`` or ``"mn"``.
+        Interface language, ``"en"`` or ``"mn"``; by default the one remembered, else the
+        system's.
+    settings
+        Where to remember the language, layout and recent workspaces (tests pass their own).
     report_errors
         Show a message box when a workspace cannot be opened (off for unattended runs such
         as ``--screenshot``, which listen to :attr:`loadFailed` instead).
@@ -33,73 +76,253 @@ class MainWindow(QMainWindow):
 
     workspaceLoaded = Signal(str)  # path
     loadFailed = Signal(object)  # the exception
+    layerImported = Signal(str)  # the new layer's name
 
-    def __init__(self, lang: str | Lang = Lang.EN, *, report_errors: bool = True,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, lang: str | Lang | None = None, *, settings: Settings | None = None,
+                 report_errors: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.lang = Lang(lang)
+        self.settings = settings if settings is not None else Settings()
+        self.lang = Lang(lang or self.settings.lang or default_lang())
         self.report_errors = report_errors
-        self.workspace: LoadedWorkspace | None = None
-        self._tasks: set[BackgroundTask] = set()
-        self._generation = 0  # only the latest open request may replace the workspace
-
+        self.view_mode = "map"
+        self.state = AppState(str(self.lang), self)
+        self.runner = TaskRunner(TaskProgressWidget(self), self)
         self.canvas = MapCanvas(self)
-        self.canvas.set_message(tr("canvas.empty", lang))
+        self.canvas.bind(self.state)
         self.setCentralWidget(self.canvas)
-        self.layer_panel = LayerPanel(lang, self)
-        self.layer_dock = QDockWidget(tr("panel.layers", lang), self)
-        self.layer_dock.setObjectName("layer_dock")
-        self.layer_dock.setWidget(self.layer_panel)
-        self.layer_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                    | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layer_dock)
-        self.resizeDocks([self.layer_dock], [360], Qt.Orientation.Horizontal)
+        self.layer_panel = LayerPanel(self.state, self)
+        self.identify_panel = IdentifyPanel(self.state, self)
+        self.requests_panel = RequestsPanel(self.state, self)
+        self.check_panel = CheckPanel(self.state, self)
+        self.rehab_panel = RehabPanel(self.state, self.runner, self)
+        self.docks: dict[str, QDockWidget] = {}
+        for key, widget, area in (("layers", self.layer_panel, "left"),
+                                  ("identify", self.identify_panel, "left"),
+                                  ("check", self.check_panel, "right"),
+                                  ("rehab", self.rehab_panel, "right"),
+                                  ("requests", self.requests_panel, "bottom")):
+            self._add_dock(key, widget, area)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["layers"], self.docks["identify"])
+        self.docks["layers"].raise_()
+        self.files = WorkspaceFiles(self)
+        self.importer = LayerImporter(self)
+        self.exporter = Exporter(self)
+        self.exportFinished, self.exportFailed = self.exporter.finished, self.exporter.failed
+        self.editing = install_editing(self, self.state, self.canvas)
+        self._build_actions()
         self._build_menus()
+        self.check_panel.add_actions([self.act["attributes"], self.act["register"],
+                                      self.act["export_package"]])
         self._build_status_bar()
-
-        self.layer_panel.visibilityChanged.connect(self.canvas.set_layer_visible)
-        self.canvas.cursorMoved.connect(self._show_position)
-        self.canvas.scaleChanged.connect(self._show_scale)
-        self.setWindowTitle(tr("app.title", lang))
-        self.resize(1280, 800)
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+        self.resizeDocks([self.docks["layers"], self.docks["check"]], [330, 430],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["requests"]], [210], Qt.Orientation.Vertical)
+        self.set_view("map")
+        self.settings.restore_window(self)
+        self.retranslate()
 
     # -- construction ---------------------------------------------------------------------
-    def _action(self, key: str, slot, shortcut=None) -> QAction:
-        action = QAction(tr(key, self.lang), self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(tr("menu.file", self.lang))
-        self.open_action = self._action("action.open", self.choose_workspace,
-                                        QKeySequence.StandardKey.Open)
-        self.quit_action = self._action("action.quit", self.close, QKeySequence("Ctrl+Q"))
-        file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        view_menu = bar.addMenu(tr("menu.view", self.lang))
-        self.zoom_all_action = self._action("action.zoom_all", self.canvas.zoom_to_all,
-                                            QKeySequence("Ctrl+0"))
-        view_menu.addAction(self.zoom_all_action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.layer_dock.toggleViewAction())
-        help_menu = bar.addMenu(tr("menu.help", self.lang))
-        self.about_action = self._action("action.about", lambda: show_about(self, self.lang))
-        help_menu.addAction(self.about_action)
+    def _add_dock(self, key: str, widget: QWidget, area: str) -> None:
+        dock = QDockWidget(self)
+        dock.setObjectName(f"{key}_dock")
+        dock.setWidget(widget)
+        self.addDockWidget(_AREAS[area], dock)
+        self.docks[key] = dock
 
     def _build_status_bar(self) -> None:
-        self.position_label = QLabel(tr("status.no_position", self.lang))
+        bar = self.statusBar()
+        self.position_label = QLabel(self)
         self.position_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.scale_label = QLabel()
-        self.scale_label.setMinimumWidth(150)
-        self.statusBar().addPermanentWidget(self.position_label)
-        self.statusBar().addPermanentWidget(self.scale_label)
-        self._show_scale(self.canvas.scale_denominator())
+        self.scale_label = QLabel(self)
+        self.scale_label.setMinimumWidth(130)
+        self.ruleset_label = QLabel(self)
+        bar.addPermanentWidget(self.runner.widget)
+        for label in (self.position_label, self.scale_label, self.ruleset_label):
+            bar.addPermanentWidget(label)
 
-    # -- status bar -----------------------------------------------------------------------
+    def _connect(self) -> None:
+        state, canvas = self.state, self.canvas
+        canvas.cursorMoved.connect(self._show_position)
+        canvas.scaleChanged.connect(self._show_scale)
+        canvas.clicked.connect(self.identify)
+        self.layer_panel.visibilityChanged.connect(self._set_layer_visible)
+        self.layer_panel.zoomRequested.connect(canvas.zoom_to_layer)
+        if hasattr(canvas, "set_layer_order"):
+            self.layer_panel.orderChanged.connect(canvas.set_layer_order)
+        else:  # the canvas draws by kind: the list shows that order, not a choice
+            self.layer_panel.set_reorderable(False)
+        self.requests_panel.requestChosen.connect(lambda _rid: canvas.zoom_to_selection())
+        self.identify_panel.requestClicked.connect(state.select)
+        self.identify_panel.parcelClicked.connect(self.rehab_panel.select_parcel)
+        self.importer.imported.connect(lambda imp: self.layerImported.emit(imp.name))
+        self.exporter.finished.connect(lambda r: self.say(tr("status.exported", self.lang,
+                                                             what=_written(r))))
+        state.dirtyChanged.connect(self.setWindowModified)
+        state.languageChanged.connect(lambda _lang: self.retranslate())
+        state.resultsChanged.connect(self._show_ruleset)
+        state.workspaceChanged.connect(self._enable_actions)
+        state.selectionChanged.connect(self._enable_actions)
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        for key, dock in self.docks.items():
+            dock.setWindowTitle(tr(f"panel.{key}", lang))
+        self._retranslate_menus()
+        self._update_title()
+        self._show_scale(self.canvas.scale_denominator())
+        self._show_ruleset()
+        if self.position_label.text() == "" or self.state.workspace is None:
+            self.position_label.setText(tr("status.no_position", lang))
+        if self.state.workspace is None and not self.runner.is_busy("workspace"):
+            self.canvas.set_message(tr("canvas.empty", lang))
+        self.runner.widget.cancel_button.setToolTip(tr("busy.cancel", lang))
+
+    # -- menus and toolbar ---------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        K, P = QKeySequence.StandardKey, QStyle.StandardPixmap
+        canvas = self.canvas
+        spec = [  # key, what it does, shortcut, icon
+            ("new", self.new_workspace, K.New, P.SP_FileIcon),
+            ("open", lambda: self.files.choose(), K.Open, P.SP_DialogOpenButton),
+            ("open_sample", self.open_sample_workspace, None, None),
+            ("save", self.save, K.Save, P.SP_DialogSaveButton),
+            ("save_as", self.save_as, K.SaveAs, None),
+            ("import", lambda: self.importer.choose_file(), "Ctrl+I", None),
+            ("export_map", lambda: self.exporter.start("map"), K.Print, None),
+            ("export_package", lambda: self.exporter.start("package"), "Ctrl+E", None),
+            ("quit", self.close, "Ctrl+Q", None),
+            ("clear_recent", self._clear_recent, None, None),
+            ("attributes", lambda: edit_selected(self, self.state), "F2", None),
+            ("register", lambda: register_selected(self, self.state), "Ctrl+R", None),
+            ("view_map", lambda: self.set_view("map"), "F5", None),
+            ("view_rehab", lambda: self.set_view("rehab"), "F6", None),
+            ("zoom_all", canvas.zoom_to_all, "Ctrl+0", None),
+            ("zoom_selection", canvas.zoom_to_selection, "Ctrl+J", None),
+            ("check_all", lambda: check_panel.check_all(self), "F9", None),
+            ("check_date", lambda: check_panel.ask_check_date(self), None, None),
+            ("about", lambda: dialogs.show_about(self, self.lang), None, None),
+        ]
+        self.act: dict[str, QAction] = {}
+        for key, slot, shortcut, icon in spec:
+            action = QAction(self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            if icon is not None:
+                action.setIcon(self.style().standardIcon(icon))
+            action.triggered.connect(lambda _checked=False, fn=slot: fn())
+            self.act[key] = action
+        self.addActions(list(self.act.values()))
+        self.open_action, self.quit_action = self.act["open"], self.act["quit"]
+        self.zoom_all_action, self.about_action = self.act["zoom_all"], self.act["about"]
+        views, langs = QActionGroup(self), QActionGroup(self)
+        for key in ("view_map", "view_rehab"):
+            self.act[key].setCheckable(True)
+            views.addAction(self.act[key])
+        for lang, name in (("en", "English"), ("mn", "Монгол")):
+            action = QAction(name, self, checkable=True)
+            action.triggered.connect(lambda _checked=False, code=lang: self.set_language(code))
+            langs.addAction(action)
+            self.act[f"lang_{lang}"] = action
+        self.rulesets = QActionGroup(self)
+        from landtool.check.ruleset import list_rulesets
+
+        self._ruleset_list = list_rulesets()
+        for rs in self._ruleset_list:
+            action = QAction(self, checkable=True)
+            action.triggered.connect(lambda _c=False, rid=rs.id: check_panel.set_ruleset(self, rid))
+            self.rulesets.addAction(action)
+        for key in ("save", "save_as", "import", "export_map", "export_package", "check_all"):
+            self.act[key].setEnabled(False)
+        for key in ("attributes", "register", "export_package", "zoom_selection"):
+            self.act[key].setEnabled(False)
+
+    def _build_menus(self) -> None:
+        a, tools = self.act, self.editing.actions()
+        arrows = (QStyle.StandardPixmap.SP_ArrowBack, QStyle.StandardPixmap.SP_ArrowForward)
+        for action, icon in zip(tools[5:7], arrows, strict=True):  # undo and redo
+            if action.icon().isNull():
+                action.setIcon(self.style().standardIcon(icon))
+        self.menu_titles: list[tuple[QMenu, str]] = []
+
+        def menu(key: str, parent=None) -> QMenu:
+            m = (parent or self.menuBar()).addMenu("")
+            self.menu_titles.append((m, key))
+            return m
+
+        def fill(m: QMenu, *items) -> None:
+            for item in items:
+                m.addSeparator() if item is None else m.addAction(item)
+
+        file = menu("menu.file")
+        fill(file, a["new"], a["open"], a["open_sample"])
+        self.recent_menu = menu("menu.recent", file)
+        fill(file, None, a["save"], a["save_as"], None, a["import"], None, a["export_map"],
+             a["export_package"], None, a["quit"])
+        fill(menu("menu.edit"), *tools[5:], None, *tools[:5], None, a["attributes"],
+             a["register"])
+        view = menu("menu.view")
+        fill(view, a["view_map"], a["view_rehab"], None, a["zoom_all"], a["zoom_selection"], None)
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("main_toolbar")
+        view.addActions([d.toggleViewAction() for d in self.docks.values()])
+        view.addAction(self.toolbar.toggleViewAction())
+        view.addSeparator()
+        fill(menu("menu.language", view), a["lang_en"], a["lang_mn"])
+        tools_menu = menu("menu.tools")
+        menu("menu.ruleset", tools_menu).addActions(self.rulesets.actions())
+        fill(tools_menu, a["check_date"], a["check_all"])
+        fill(menu("menu.help"), a["about"])
+        self.addToolBar(self.toolbar)
+        fill(self.toolbar, a["new"], a["open"], a["save"], None, *tools[5:], None, *tools[:5],
+             None, a["zoom_all"], None, a["register"], a["export_package"])
+        self._rebuild_recent()
+
+    def _retranslate_menus(self) -> None:
+        lang = self.lang
+        for key, action in self.act.items():
+            if not key.startswith("lang_"):
+                action.setText(tr(f"action.{key}", lang))
+        for m, key in self.menu_titles:
+            m.setTitle(tr(key, lang))
+        self.toolbar.setWindowTitle(tr("menu.toolbar", lang))
+        self.act[f"lang_{lang}"].setChecked(True)
+        for rs, action in zip(self._ruleset_list, self.rulesets.actions(), strict=True):
+            action.setText(f"{rs.title_mn if lang is Lang.MN else rs.title_en} ({rs.id})")
+            action.setChecked(rs.id == self.state.ruleset.id)
+        self._rebuild_recent()
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        for k, path in enumerate(self.settings.recent(), start=1):
+            action = self.recent_menu.addAction(f"&{k} {Path(path).name} — {path}")
+            action.triggered.connect(lambda _c=False, p=path: self.open_workspace(p))
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction(self.act["clear_recent"])
+        self.recent_menu.setEnabled(bool(self.settings.recent()))
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent()
+        self._rebuild_recent()
+
+    def _enable_actions(self, *_args) -> None:
+        has_ws, selected = self.state.workspace is not None, self.state.selected is not None
+        for key in ("save", "save_as", "import", "export_map", "check_all"):
+            self.act[key].setEnabled(has_ws)
+        for key in ("attributes", "register", "export_package", "zoom_selection"):
+            self.act[key].setEnabled(has_ws and selected)
+
+    # -- status bar -------------------------------------------------------------------------
+    def say(self, text: str, ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def error(self, title_key: str, exc: BaseException) -> None:
+        dialogs.show_error(self, tr(title_key, self.lang), exc, self.lang)
+
     def _show_position(self, lon: float, lat: float) -> None:
         self.position_label.setText(format_position(lon, lat, self.lang))
 
@@ -107,80 +330,146 @@ class MainWindow(QMainWindow):
         self.scale_label.setText(tr("status.scale", self.lang,
                                     n=format_scale(denominator, self.lang)))
 
-    def closeEvent(self, event) -> None:
-        for task in list(self._tasks):  # a file read cannot be interrupted: let it end
-            task.join()
-        super().closeEvent(event)
+    def _show_ruleset(self) -> None:
+        rs = self.state.ruleset
+        self.ruleset_label.setText(tr("status.ruleset", self.lang, ruleset=rs.label(),
+                                      day=self.state.as_of.isoformat()))
+        title = rs.title_mn if self.lang is Lang.MN else rs.title_en
+        self.ruleset_label.setToolTip(f"{title}\n{rs.regulation}")
 
-    # -- opening --------------------------------------------------------------------------
-    def choose_workspace(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("dialog.open", self.lang), "",
-                                              tr("dialog.open_filter", self.lang))
-        if path:
-            self.open_workspace(path)
+    def _update_title(self) -> None:
+        ws = self.state.workspace
+        name = f"{ws.path.name}[*] — " if ws is not None else ""
+        self.setWindowTitle(name + tr("app.title", self.lang))
 
-    def open_workspace(self, path: str | Path) -> None:
+    # -- language and views -----------------------------------------------------------------
+    def set_language(self, lang: str | Lang) -> None:
+        """Switch the interface language (remembered for the next start)."""
+        self.lang = Lang(lang)
+        self.settings.lang = str(self.lang)
+        self.state.set_language(str(self.lang))  # the panels and the window follow
+
+    def set_view(self, view: str) -> None:
+        """``"map"`` (requests and their check) or ``"rehab"`` (the rehabilitation view)."""
+        self.view_mode = view
+        for key, docks in _VIEW_DOCKS.items():
+            for dock in docks:
+                self.docks[dock].setVisible(key == view)
+        if view == "map":
+            self.docks["layers"].raise_()
+        if view == "rehab":
+            self.docks["rehab"].raise_()
+            self.resizeDocks([self.docks["rehab"]], [REHAB_WIDTH], Qt.Orientation.Horizontal)
+            if self.state.parcels_layer is not None:  # once the docks have their new sizes
+                name = self.state.parcels_layer
+                QTimer.singleShot(0, self.canvas, lambda: self.canvas.zoom_to_layer(name))
+        self.act[f"view_{view}"].setChecked(True)
+
+    def show_request(self, request_id: str) -> None:
+        """Select a request and zoom to it (what choosing it in the table does)."""
+        self.state.select(request_id)
+        self.canvas.zoom_to_selection()
+
+    # -- the map ------------------------------------------------------------------------------
+    def _set_layer_visible(self, name: str, visible: bool) -> None:
+        try:
+            self.canvas.set_layer_visible(name, visible)
+        except KeyError:  # a layer with nothing drawn yet (an empty requests layer)
+            pass
+
+    def identify(self, lon: float, lat: float) -> dict[str, list[str]]:
+        """List the features of the visible layers under a click (top layer first)."""
+        tolerance = IDENTIFY_PX / self.canvas.view.px_per_deg
+        panel = self.layer_panel
+        visible = [n for n in panel.layer_names() if panel.is_checked(n)]
+        found = self.identify_panel.identify(lon, lat, tolerance, visible)
+        self.docks["identify"].raise_()
+        return found
+
+    # -- workspaces (gui.workspace_loader.WorkspaceFiles asks, reads and writes) ----------
+    def open_workspace(self, path: str | Path, *, ask: bool = True) -> bool:
         """Read ``path`` in the background; show it when ready, or report why it failed."""
-        path = Path(path)
-        self._start(BackgroundTask(load_workspace, path, parent=self),
-                    tr("status.opening", self.lang, path=path.name))
+        return self.files.open(path, ask=ask)
 
     def open_sample_workspace(self) -> None:
-        """Open the bundled sample workspace, building it first if needed."""
-        from landtool.paths import sample_workspace_path
+        self.files.open_sample()
 
-        if sample_workspace_path().exists():
-            message = tr("status.opening", self.lang, path=sample_workspace_path().name)
-        else:
-            message = tr("status.building_sample", self.lang)
-        self._start(BackgroundTask(load_sample_workspace, parent=self), message)
+    def new_workspace(self, path: str | Path | None = None) -> None:
+        self.files.new(path)
+
+    def save(self) -> bool:
+        """Write the edits and the current check results to the workspace."""
+        return self.files.save()
+
+    def save_as(self, path: str | Path | None = None) -> None:
+        self.files.save_as(path)
+
+    def maybe_save(self) -> bool:
+        """Ask what to do with unsaved changes; True when it is fine to go on."""
+        return self.files.maybe_save()
 
     def is_loading(self) -> bool:
-        return bool(self._tasks)
+        return self.runner.is_busy("workspace")
 
-    def _start(self, task: BackgroundTask, message: str) -> None:
-        self._generation += 1
-        task.context = (self._generation, message)
-        self.statusBar().showMessage(message)
-        if self.workspace is None:
-            self.canvas.set_message(message)
-        task.progress.connect(self._on_progress)
-        task.finished.connect(self._on_loaded)
-        task.failed.connect(self._on_failed)
-        self._tasks.add(task)
-        task.start()
-
-    def _done(self, task: BackgroundTask) -> None:
-        self._tasks.discard(task)
-        task.deleteLater()  # its thread has ended (the task joins it before reporting)
-
-    def _is_current(self, task: BackgroundTask) -> bool:
-        return task.context[0] == self._generation
-
-    def _on_progress(self, task: BackgroundTask, text: str) -> None:
-        if self._is_current(task):
-            self.statusBar().showMessage(f"{task.context[1]} {text}")
-
-    def _on_loaded(self, task: BackgroundTask, loaded: LoadedWorkspace) -> None:
-        self._done(task)
-        if not self._is_current(task):
-            return
-        self.workspace = loaded
+    def _on_loaded(self, loaded: workspace_loader.LoadedWorkspace) -> None:
+        self.state.set_workspace(loaded.workspace, loaded.frames)
         self.canvas.set_layers(loaded.layers)
-        self.layer_panel.set_layers(self.canvas.layers())
         self.canvas.set_message("")
-        self.setWindowTitle(f"{loaded.path.name} — {tr('app.title', self.lang)}")
-        self.statusBar().showMessage(
-            tr("status.opened", self.lang, path=loaded.path.name, count=len(loaded.layers)),
-            5000)
+        self.settings.add_recent(loaded.path)
+        self._rebuild_recent()
+        self._update_title()
+        if self.view_mode == "rehab" and self.state.parcels_layer is not None:
+            self.canvas.zoom_to_layer(self.state.parcels_layer)
+        self.say(tr("status.opened", self.lang, path=loaded.path.name,
+                    count=len(loaded.frames)), 5000)
         self.workspaceLoaded.emit(str(loaded.path))
 
-    def _on_failed(self, task: BackgroundTask, exc: BaseException) -> None:
-        self._done(task)
-        if not self._is_current(task):
-            return
-        self.statusBar().clearMessage()
-        self.canvas.set_message("" if self.workspace else tr("canvas.empty", self.lang))
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self.canvas.set_message("" if self.state.workspace else tr("canvas.empty", self.lang))
         if self.report_errors:
-            show_error(self, tr("error.open", self.lang), exc, self.lang)
+            self.error("error.open", exc)
         self.loadFailed.emit(exc)
+
+    # -- layers (dropping a workspace opens it; another file is imported as a layer) --------
+    def import_file(self, path: str | Path) -> bool:
+        return self.importer.import_file(path)
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            if len(paths) > 1:
+                self.say(tr("status.one_file", self.lang, name=paths[0].name))
+            if paths[0].suffix.lower() == ".gpkg" and _is_workspace(paths[0]):
+                self.open_workspace(paths[0])
+            else:
+                self.import_file(paths[0])
+
+    # -- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.save_window(self)
+        self.runner.join_all()  # a file read cannot be interrupted: let it end
+        # the model goes with the window: its undo stack, cleared as it is destroyed, must not
+        # call widgets destroyed before it
+        self.state.undo_stack.blockSignals(True)
+        self.state.blockSignals(True)
+        super().closeEvent(event)
+
+
+def _is_workspace(path: Path) -> bool:
+    try:
+        Workspace(path)
+    except LandtoolError:
+        return False
+    return True
+
+
+def _written(result) -> str:
+    return str(getattr(result, "zip", result))

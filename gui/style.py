@@ -97,3 +97,33 @@ def swatch(kind: LayerKind, size: int = 18) -> QIcon:
         painter.drawEllipse(QPointF(size / 2, size / 2), r, r)
     painter.end()
     return QIcon(pixmap)
+
+
+# -- the check status of requests and the overlays --------------------------------------------
+#: outline colour of a request by its check status (landtool.check.result.Status)
+STATUS_COLORS = {"pass": "#1a9641", "warn": "#f08c00", "fail": "#d7191c"}
+SELECTION_COLOR = QColor("#1f4e9c")
+ELIGIBLE_COLOR = QColor("#1a7f37")
+CONFLICT_COLOR = QColor("#d7191c")
+FLASH_COLOR = QColor("#ffd400")
+HANDLE_SIZE = 8.0  # pixels, the side of a vertex handle
+
+
+def status_style(style: Style, status: str | None) -> Style:
+    """``style`` with its stroke (and fill) in the colour of a check ``status``; a request not
+    checked yet (``None``) keeps the catalog style."""
+    color = STATUS_COLORS.get(status or "")
+    if color is None:
+        return style
+    return style.model_copy(update={"stroke": color, "fill": color,
+                                    "fill_opacity": min(style.fill_opacity, 0.2)})
+
+
+def overlay_pen(color: QColor, width: float, *, dash: bool = False) -> QPen:
+    """A pen for overlays drawn in screen pixels (round joins: they are few and thick)."""
+    pen = QPen(color, width)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    if dash:
+        pen.setDashPattern([4.0, 3.0])
+    return pen

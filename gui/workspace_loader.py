@@ -1,43 +1,287 @@
-"""Reading a workspace into drawable layers (runs in a worker thread)."""
+"""Workspace files: the work that runs in a worker thread (reading a workspace, inspecting and
+importing a layer file, copying a workspace, a batch check) as plain functions taking a
+``progress`` callback that only call ``landtool`` and never touch a widget; and
+:class:`WorkspaceFiles`, which asks the user and runs them for the window.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from gui.layer_graphics import LayerGraphics, build_layer_graphics
-from landtool.catalog import get_kind
+import geopandas as gpd
+from PySide6.QtCore import QObject
+
 from landtool.workspace import Workspace
+
+Progress = Callable[..., None]
+
+
+def _quiet(*_args) -> None:
+    pass
 
 
 @dataclass
 class LoadedWorkspace:
-    """A workspace's layers, prepared for the canvas, in the order the workspace lists them."""
+    """A workspace's layers as read from the file, in the order the workspace lists them."""
 
     path: Path
-    layers: list[LayerGraphics]
+    workspace: Workspace
+    frames: dict[str, gpd.GeoDataFrame]
+    #: the layers prepared for a canvas that draws prepared layers (``set_layers``)
+    layers: list = field(default_factory=list)
 
 
-def load_workspace(path: str | Path,
-                   progress: Callable[[str], None] | None = None) -> LoadedWorkspace:
-    """Open the workspace at ``path`` and prepare each layer for drawing.
+def load_workspace(path: str | Path, progress: Progress | None = None, *,
+                   graphics: bool = False) -> LoadedWorkspace:
+    """Open the workspace at ``path`` and read every layer (EPSG:4326).
 
     Raises the :class:`~landtool.errors.LandtoolError` of the library when the file is not a
-    workspace or a layer's kind is unknown; nothing is shown until every layer is ready.
+    workspace or a layer cannot be read; nothing is shown until every layer is ready.
+    ``graphics`` also prepares the drawing paths (for a canvas fed with prepared layers).
     """
-    say = progress or (lambda _msg: None)
+    say = progress or _quiet
     ws = Workspace(path)
-    layers = []
+    frames, prepared = {}, []
     for record in ws.layers():
         say(record.name)
-        kind = get_kind(record.kind)
-        layers.append(build_layer_graphics(record, kind, ws.read(record.name)))
-    return LoadedWorkspace(ws.path, layers)
+        frames[record.name] = ws.read(record.name)
+        if graphics:
+            from gui.layer_graphics import build_layer_graphics
+            from landtool.catalog import get_kind
+
+            prepared.append(build_layer_graphics(record, get_kind(record.kind),
+                                                 frames[record.name]))
+    return LoadedWorkspace(ws.path, ws, frames, prepared)
 
 
-def load_sample_workspace(progress: Callable[[str], None] | None = None) -> LoadedWorkspace:
+def load_sample_workspace(progress: Progress | None = None, *,
+                          graphics: bool = False) -> LoadedWorkspace:
     """The bundled sample workspace, built first if missing (takes some seconds)."""
     from landtool.sample_workspace import ensure_sample_workspace
 
-    return load_workspace(ensure_sample_workspace(progress=progress), progress)
+    return load_workspace(ensure_sample_workspace(progress=progress), progress,
+                          graphics=graphics)
+
+
+def new_workspace(path: str | Path, progress: Progress | None = None) -> LoadedWorkspace:
+    """Create an empty workspace at ``path`` (replacing a file the user agreed to replace)."""
+    Workspace.check_new_path(path, overwrite=True)
+    ws = Workspace.init(path, overwrite=True)
+    return LoadedWorkspace(ws.path, ws, {})
+
+
+def copy_workspace(source: str | Path, dest: str | Path,
+                   progress: Progress | None = None) -> Workspace:
+    """Copy the workspace file to ``dest`` (a .gpkg; the copy appears whole or not at all)."""
+    dest = Workspace.check_new_path(dest, overwrite=True)
+    if Path(source).resolve() == dest.resolve():
+        return Workspace(dest)
+    (progress or _quiet)(dest.name)
+    tmp = dest.with_name(f".{dest.name}.part")
+    try:
+        shutil.copyfile(source, tmp)
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return Workspace(dest)
+
+
+@dataclass
+class FileSummary:
+    """What a layer file holds, read before asking which kind of layer it is."""
+
+    path: Path
+    columns: list[str]
+    geometry: str  # "polygon", "line" or "point" (the catalog's geometry kinds)
+    count: int
+
+
+def inspect_file(path: str | Path, progress: Progress | None = None, *,
+                 source_layer: str | None = None) -> FileSummary:
+    """Read ``path`` as it is (any supported format) and describe it; a LandtoolError names
+    what is wrong with a file that cannot be read."""
+    from landtool.io.formats import read_raw
+
+    (progress or _quiet)(Path(path).name)
+    raw = read_raw(path, layer=source_layer)
+    types = set(raw.geometry.dropna().geom_type)
+    if types & {"Polygon", "MultiPolygon"}:
+        geometry = "polygon"
+    elif types & {"LineString", "MultiLineString"}:
+        geometry = "line"
+    else:
+        geometry = "point"
+    return FileSummary(Path(path), [c for c in raw.columns if c != "geometry"], geometry,
+                       len(raw))
+
+
+@dataclass
+class ImportedLayer:
+    name: str
+    kind: str
+    gdf: gpd.GeoDataFrame  # as stored in the workspace
+    report: list[str]  # what loading did (CRS, field mapping, repairs)
+    graphics: object = None  # the layer prepared for the canvas
+
+
+def import_layer(ws_path: str | Path, source: str | Path, kind: str, name: str,
+                 progress: Progress | None = None, *, mapping: Mapping[str, str] | None = None,
+                 crs: str | None = None, replace: bool = False,
+                 graphics: bool = True) -> ImportedLayer:
+    """Load ``source`` as a layer of ``kind`` and add it to the workspace as ``name``.
+
+    Raises :class:`~landtool.errors.FieldMappingError` when a required field is not found (the
+    window then asks for a mapping and calls again); the workspace is unchanged on any error.
+    """
+    from landtool.io.load import load_layer
+
+    say = progress or _quiet
+    say(Path(source).name)
+    layer = load_layer(source, kind, mapping=dict(mapping or {}), crs=crs)
+    ws = Workspace(ws_path)
+    say(name)
+    record = ws.add(layer, name=name, replace=replace)
+    gdf = ws.read(record.name)
+    prepared = None
+    if graphics:
+        from gui.layer_graphics import build_layer_graphics
+
+        prepared = build_layer_graphics(record, layer.kind, gdf)
+    return ImportedLayer(record.name, record.kind, gdf, layer.report_lines(), prepared)
+
+
+def check_all(layers: Mapping[str, gpd.GeoDataFrame], kinds: Mapping[str, str],
+              requests_layer: str, ruleset, as_of, progress: Progress | None = None):
+    """Check every request of ``layers[requests_layer]`` against ``ruleset`` on ``as_of``,
+    from a copy of the layers (the window keeps editing meanwhile); a CheckReport."""
+    from landtool.check.context import CheckContext
+    from landtool.check.engine import check_requests
+
+    by_kind: dict[str, list] = {}
+    for name, gdf in layers.items():
+        by_kind.setdefault(kinds.get(name, ""), []).append((name, gdf))
+    ctx = CheckContext(by_kind, as_of)
+    return check_requests(layers[requests_layer], ruleset, ctx, progress=progress)
+
+
+class WorkspaceFiles(QObject):
+    """Opening, creating and saving the window's workspace: asks (a file, what to do with
+    unsaved changes), reads in a worker (only the latest read may replace the workspace
+    shown) and hands what was read to the window (``_on_loaded`` / ``_on_load_failed``)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window, self.state, self.runner = window, window.state, window.runner
+
+    @property
+    def lang(self):
+        return self.window.lang
+
+    def maybe_save(self) -> bool:
+        """Ask what to do with unsaved changes; True when it is fine to go on."""
+        from gui import dialogs
+
+        if not self.state.dirty:
+            return True
+        answer = dialogs.ask_unsaved(self.window, self.lang, self.state.workspace.path.name)
+        return answer == "discard" or (answer == "save" and self.save())
+
+    def _ask_path(self, title_key: str, folder: str, *, save: bool) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
+        from gui.i18n import tr
+
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = ask(self.window, tr(title_key, self.lang), folder,
+                      tr("dialog.open_filter", self.lang))
+        return path
+
+    def choose(self) -> None:
+        path = self._ask_path("dialog.open", self.window.settings.last_dir("open"), save=False)
+        if path:
+            self.open(path)
+
+    def open(self, path: str | Path, *, ask: bool = True) -> bool:
+        from gui.i18n import tr
+
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        self.window.settings.set_last_dir("open", path)
+        self._load(load_workspace, path, tr("status.opening", self.lang, path=path.name))
+        return True
+
+    def open_sample(self) -> None:
+        """Open the bundled sample workspace, building it first if needed."""
+        from gui.i18n import tr
+        from landtool.paths import sample_workspace_path
+
+        if not self.maybe_save():
+            return
+        key = "status.opening" if sample_workspace_path().exists() else "status.building_sample"
+        self._load(load_sample_workspace, None,
+                   tr(key, self.lang, path=sample_workspace_path().name))
+
+    def new(self, path: str | Path | None = None) -> None:
+        from gui.i18n import tr
+
+        if not self.maybe_save():
+            return
+        if path is None:
+            path = self._ask_path("dialog.new", self.window.settings.last_dir("open"),
+                                  save=True)
+            if not path:
+                return
+        path = Path(path)
+        path = path if path.suffix.lower() == ".gpkg" else path.with_name(path.name + ".gpkg")
+        self._load(new_workspace, path, tr("status.creating", self.lang, path=path.name))
+
+    def _load(self, fn, path: Path | None, message: str) -> None:
+        if self.state.workspace is None:
+            self.window.canvas.set_message(message)
+        args = () if path is None else (path,)
+        extra = {} if fn is new_workspace else {"graphics": True}
+        self.runner.run(fn, *args, key="workspace", message=message,
+                        on_done=self.window._on_loaded, on_error=self.window._on_load_failed,
+                        **extra)
+
+    def save(self) -> bool:
+        """Write the edits and the current check results to the workspace."""
+        from gui.i18n import tr
+        from landtool.errors import LandtoolError
+
+        if self.state.workspace is None:
+            return False
+        try:
+            self.state.save()
+        except LandtoolError as exc:
+            self.window.error("error.save", exc)
+            return False
+        self.window.say(tr("status.saved", self.lang, path=self.state.workspace.path.name))
+        return True
+
+    def save_as(self, path: str | Path | None = None) -> None:
+        """Copy the workspace to ``path`` (worker), then save the edits there."""
+        from gui.i18n import tr
+
+        ws = self.state.workspace
+        if ws is None:
+            return
+        if path is None:
+            path = self._ask_path("dialog.save_as", str(ws.path.parent), save=True)
+            if not path:
+                return
+
+        def saved(new_ws: Workspace) -> None:
+            self.state.workspace = new_ws  # the same layers; AppState has no setter for this
+            if self.save():
+                self.window.settings.add_recent(new_ws.path)
+                self.window._rebuild_recent()
+                self.window._update_title()
+
+        self.runner.run(copy_workspace, ws.path, Path(path),
+                        message=tr("status.saving", self.lang, path=Path(path).name),
+                        on_done=saved, on_error=lambda exc: self.window.error("error.save", exc))

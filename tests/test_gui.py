@@ -27,6 +27,7 @@ from gui.coords import format_dms, format_scale  # noqa: E402
 from gui.i18n import STRINGS, tr  # noqa: E402
 from gui.layer_graphics import paths_from_geometries  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
+from gui.settings import MAX_RECENT, Settings  # noqa: E402
 from gui.style import draw_rank  # noqa: E402
 from gui.worker import BackgroundTask  # noqa: E402
 from landtool.catalog import get_kind  # noqa: E402
@@ -57,6 +58,14 @@ def small_ws(tmp_path_factory):
     return ws.path
 
 
+@pytest.fixture(autouse=True)
+def own_settings(monkeypatch, tmp_path):
+    """Never the user's settings; close without asking."""
+    monkeypatch.setenv("LANDTOOL_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: QMessageBox.StandardButton.Discard))
+
+
 @pytest.fixture
 def window(qtbot, small_ws):
     win = MainWindow(lang="en")
@@ -79,8 +88,8 @@ def captured_boxes(monkeypatch):
             return QMessageBox.StandardButton.Ok
         return staticmethod(record)
 
-    monkeypatch.setattr(QMessageBox, "critical", fake("critical"))
-    monkeypatch.setattr(QMessageBox, "about", fake("about"))
+    for kind in ("critical", "about", "information", "warning"):
+        monkeypatch.setattr(QMessageBox, kind, fake(kind))
     return calls
 
 
@@ -195,7 +204,7 @@ def test_a_bad_file_shows_an_error_and_keeps_the_open_workspace(window, qtbot, t
                                                                  captured_boxes):
     bad = tmp_path / "notes.gpkg"
     bad.write_text("these are my notes, not a GeoPackage\n")
-    shown = window.workspace
+    shown = window.state.workspace
     names = window.layer_panel.layer_names()
     with qtbot.waitSignal(window.loadFailed, timeout=LOAD_TIMEOUT_MS) as blocker:
         window.open_workspace(bad)
@@ -204,7 +213,7 @@ def test_a_bad_file_shows_an_error_and_keeps_the_open_workspace(window, qtbot, t
     kind, title, text = captured_boxes[0]
     assert kind == "critical" and title == tr("error.open", "en")
     assert str(bad) in text and "What to do:" in text and "Traceback" not in text
-    assert window.workspace is shown
+    assert window.state.workspace is shown
     assert window.layer_panel.layer_names() == names
     assert {g.name for g in window.canvas.layers()} == set(LAYERS)
 
@@ -242,11 +251,15 @@ def test_menus_in_mongolian(qtbot):
     win = MainWindow(lang="mn")
     qtbot.addWidget(win)
     titles = [a.text().replace("&", "") for a in win.menuBar().actions()]
-    assert titles == ["Файл", "Харах", "Тусламж"]
-    assert win.layer_dock.windowTitle() == "Давхаргууд"
+    assert titles == ["Файл", "Засвар", "Харагдац", "Хэрэгсэл", "Тусламж"]
+    assert win.docks["layers"].windowTitle() == "Давхаргууд"
     assert win.scale_label.text().startswith("Масштаб 1:")
-    assert win.open_action.shortcut().toString() == "Ctrl+O"
-    assert win.quit_action.shortcut().toString() == "Ctrl+Q"
+    shortcuts = {key: win.act[key].shortcut().toString() for key in
+                 ("new", "open", "save", "save_as", "quit", "import", "zoom_all", "register")}
+    assert shortcuts == {"new": "Ctrl+N", "open": "Ctrl+O", "save": "Ctrl+S",
+                         "save_as": "Ctrl+Shift+S", "quit": "Ctrl+Q", "import": "Ctrl+I",
+                         "zoom_all": "Ctrl+0", "register": "Ctrl+R"}
+    assert win.editing.undo_action.shortcut().toString() == "Ctrl+Z"
 
 
 def test_about_names_the_sources_and_their_licences(window, captured_boxes):
@@ -261,6 +274,42 @@ def test_about_names_the_sources_and_their_licences(window, captured_boxes):
 def test_every_string_has_both_languages():
     for key, (en, mn) in STRINGS.items():
         assert en.strip() and mn.strip(), key
+
+
+def test_every_key_the_interface_asks_for_exists():
+    """Literal keys in the source, and the keys the f-strings make from fixed lists."""
+    import re
+    from pathlib import Path
+
+    import gui
+    from gui.check_panel import _LOOK
+    from gui.export_dialog import FORMATS, ORIENTATIONS, PAPERS
+    from gui.requests_panel import COLUMNS, FILTERS
+    from landtool.rehab.costs import REMAINING_TASKS
+
+    used = set()
+    for path in Path(gui.__file__).parent.glob("*.py"):
+        used |= set(re.findall(r'\btr\("([a-z_.]+)"', path.read_text(encoding="utf-8")))
+    used |= {f"requests.col.{c}" for c in COLUMNS} | {f"requests.filter.{f}" for f in FILTERS}
+    used |= {f"rulestatus.{s}" for s in _LOOK} | {f"export.format.{f}" for f in FORMATS}
+    used |= {f"export.paper.{p}" for p in PAPERS}
+    used |= {f"export.orientation.{o}" for o in ORIENTATIONS}
+    used |= {f"costtask.{t}" for tasks in REMAINING_TASKS.values() for t in tasks}
+    used |= {f"{k}.{kind}" for k in ("export.title", "export.out", "export.note",
+                                      "busy.export") for kind in ("map", "package")}
+    assert not used - set(STRINGS)
+
+
+def test_settings_keep_the_latest_recent_workspaces(tmp_path):
+    settings = Settings(tmp_path / "s.ini")
+    for k in range(MAX_RECENT + 2):
+        settings.add_recent(tmp_path / f"ws{k}.gpkg")
+    settings.add_recent(tmp_path / "ws3.gpkg")
+    again = Settings(tmp_path / "s.ini").recent()
+    assert len(again) == MAX_RECENT and again[0] == str(tmp_path / "ws3.gpkg")
+    assert again[1] == str(tmp_path / f"ws{MAX_RECENT + 1}.gpkg")
+    settings.lang = "mn"
+    assert Settings(tmp_path / "s.ini").lang == "mn"
 
 
 @pytest.mark.parametrize(("value", "axis", "expected"), [
@@ -329,6 +378,19 @@ def test_background_task_runs_off_the_gui_thread(qtbot):
     assert blocker.args[1] != threading.get_ident()
     assert messages == ["half way"]
     assert not task.is_running()
+
+
+def test_background_task_reports_steps_like_the_check_engine(qtbot):
+    def work(progress):
+        progress(1, 4, "rule one")
+        return "done"
+
+    task = BackgroundTask(work)
+    steps = []
+    task.stepped.connect(lambda _task, done, total: steps.append((done, total)))
+    with qtbot.waitSignal(task.finished, timeout=10_000):
+        task.start()
+    assert steps == [(1, 4)]
 
 
 def test_background_task_reports_an_exception(qtbot):
