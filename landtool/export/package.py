@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
@@ -44,7 +44,15 @@ CORNER_COLUMNS = ("polygon", "part", "no", "longitude_dms", "latitude_dms", "lon
 MapFormat = Literal["pdf", "png", "html"]
 Paper = Literal["a4", "a3"]
 Orientation = Literal["landscape", "portrait"]
-_PART_NAMES = {"mn": "шаардлага хангасан хэсэг", "en": "eligible part"}
+#: the steps of :func:`build_package`, in order, as its ``progress`` callback names them
+PACKAGE_STEPS = ("map", "report", "files", "zip")
+
+
+class Cancelled(LandtoolError):
+    """Raised by a ``progress`` callback to stop building a package (nothing is written)."""
+
+
+_PART_NAMES = {"mn": "олгох боломжтой хэсэг", "en": "eligible part"}
 
 
 @dataclass
@@ -164,16 +172,20 @@ def write_corners_csv(data, path: Path, lang: str) -> None:
                                      f"{lat:.9f}"])
 
 
-def _write_files(data, folder: Path, lang: str) -> None:
+def _write_files(data, folder: Path, lang: str, paper: str = "a4",
+                 orientation: str = "landscape", step=lambda _name: None) -> None:
     from landtool.export.printmap import render_map
     from landtool.export.report import write_report
     from landtool.export.webmap import write_web_map
     from landtool.io.corners import format_corner_list
     from landtool.io.formats import write_vector
 
-    map_png = render_map(data, folder / "map.png", paper="a4", orientation="landscape",
+    step("map")
+    map_png = render_map(data, folder / "map.png", paper=paper, orientation=orientation,
                          lang=lang, dpi=300)
+    step("report")
     write_report(data, folder / "report.pdf", lang=lang, map_png=map_png)
+    step("files")
     write_web_map(data, folder / "map.html", lang=lang)
     frame = request_frame(data, lang)
     write_vector(frame, folder / "request.gpkg", layer="request")
@@ -217,7 +229,8 @@ def _place(built: Path, built_zip: Path, folder: Path, zipped: Path) -> None:
 
 def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str = "mn",
                   rates: str = "mn-illustrative-2026", dem: str | Path | None = None,
-                  force: bool = False) -> Package:
+                  force: bool = False, paper: str = "a4", orientation: str = "landscape",
+                  progress: Callable[[str], None] | None = None) -> Package:
     """Write the submission package of ``request_id`` to the folder ``out`` and ``out.zip``.
 
     Parameters
@@ -236,6 +249,13 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
         A DEM for pit volumes (default: ``mandal_dem.tif`` beside the workspace, if any).
     force
         Replace an existing package folder and zip (only once the new one is complete).
+    paper, orientation
+        The printed map's paper (``"a4"`` or ``"a3"``) and orientation (``"landscape"`` or
+        ``"portrait"``).
+    progress
+        Called with the name of each step before it starts (:data:`PACKAGE_STEPS`: ``"map"``,
+        ``"report"``, ``"files"``, ``"zip"``). If it raises :class:`Cancelled`, the build
+        stops and nothing is written (the temporary folder is removed).
 
     Raises
     ------
@@ -244,14 +264,20 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
     OutputError
         The folder or zip exists (without ``force``), cannot be written, or the report font is
         missing. Nothing is written in any of these cases.
+    Cancelled
+        ``progress`` raised it; nothing is written.
     """
     from landtool.export.data import gather
     from landtool.export.report import check_lang, register_fonts
 
     check_lang(lang)
+    _choice(paper, Paper, "paper size")
+    _choice(orientation, Orientation, "orientation")
+    step = progress or (lambda _name: None)
     folder = check_target(out, force=force)
     register_fonts()
     data = gather(ws, request_id, rates=rates, dem=dem)
+    made = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]
     folder.parent.mkdir(parents=True, exist_ok=True)
     try:
         building = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
@@ -263,8 +289,11 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
         built_zip = building / "package.zip"
         try:
             inner.mkdir()
-            _write_files(data, inner, lang)
+            _write_files(data, inner, lang, paper, orientation, step)
+            step("zip")
             _zip(inner, built_zip, folder.name)
+        except Cancelled:
+            raise
         except OSError as exc:  # a full disk, a folder gone: say so; nothing is left behind
             raise OutputError(f"cannot write the package ({exc.strerror or exc}); nothing was "
                               "written", path=folder, hint="check that the disk is not full "
@@ -275,6 +304,14 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
                             feature=exc.feature, hint=exc.hint) from exc
         files = sorted(p.name for p in inner.iterdir())
         _place(inner, built_zip, folder, zip_path(folder))
+    except Cancelled:
+        shutil.rmtree(building, ignore_errors=True)
+        for parent in made:  # the folders made for it, innermost first, if still empty
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+        raise
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return Package(request_id, folder, zip_path(folder), files)
