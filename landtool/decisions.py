@@ -20,13 +20,15 @@ import sqlite3
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import shapely
 
 from landtool.errors import LandtoolError
-from landtool.workspace import Workspace
+from landtool.workspace import Workspace, write_lock
 
 TABLE = "landtool_log"
+HEAD = "landtool_log_head"  # the number of entries and the last hash, kept apart
 ACTIONS = ("registered", "checked", "forwarded", "approved", "refused", "conclusion_issued",
            "contract_signed", "parcel_status_changed")
 GENESIS = "0" * 64
@@ -82,39 +84,60 @@ def _entry_hash(fields: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _connect(ws: Workspace) -> sqlite3.Connection:
-    con = sqlite3.connect(ws.path, timeout=30, isolation_level=None)  # transactions by hand
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection for appending: creates the log's tables the first time."""
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)  # transactions by hand
     con.execute(f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
         subject TEXT NOT NULL, details TEXT NOT NULL, inputs_hash TEXT NOT NULL,
         prev_hash TEXT NOT NULL, hash TEXT NOT NULL)""")
-    # registered as an attributes table, so the GeoPackage stays valid for other programs
-    con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
-                "last_change) VALUES (?, 'attributes', ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-                (TABLE, TABLE))
-    con.execute("CREATE TABLE IF NOT EXISTS landtool_log_head (k TEXT PRIMARY KEY, v TEXT)")
-    con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
-                "last_change) VALUES ('landtool_log_head', 'attributes', 'landtool_log_head', "
-                "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {HEAD} (k TEXT PRIMARY KEY, v TEXT)")
+    for table in (TABLE, HEAD):  # registered as attributes tables: the GeoPackage stays valid
+        con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+                    "last_change) VALUES (?, 'attributes', ?, "
+                    "strftime('%Y-%m-%dT%H:%M:%fZ','now'))", (table, table))
     return con
+
+
+def _read(path: Path, sql: str) -> list | None:
+    """Rows of a read-only query; None when the log was never written (no table)."""
+    uri = f"file:{Path(path).resolve()}?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True, timeout=30)) as con:
+            return con.execute(sql).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise LandtoolError(f"cannot read the decisions log ({exc})", path=path) from exc
 
 
 def append(ws: Workspace, action: str, subject: str, details: dict | None = None, *,
            user: str | None = None, inputs: str | None = None,
            at: datetime | None = None) -> Entry:
-    """Append one decision to the workspace's log (one atomic transaction)."""
-    if action not in ACTIONS:
-        raise DecisionLogError(f"unknown decision {action!r}", hint="use one of: "
-                               + ", ".join(ACTIONS))
-    with closing(_connect(ws)) as con:
-        con.execute("BEGIN IMMEDIATE")  # one writer at a time appends
+    """Append one decision to the workspace's log (one atomic transaction, under the
+    workspace's write lock)."""
+    with write_lock(ws.path):
+        return append_many(ws.path, [(action, subject, details, inputs)], user=user, at=at)[0]
+
+
+def append_many(path: Path, decisions: list[tuple], *, user: str | None = None,
+                at: datetime | None = None) -> list[Entry]:
+    """Append ``(action, subject, details, inputs_hash)`` decisions in ONE transaction to the
+    GeoPackage at ``path``. The caller holds the write lock: this is also how a decision is
+    written into a working copy, so that it lands together with the edit it records."""
+    for action, *_ in decisions:
+        if action not in ACTIONS:
+            raise DecisionLogError(f"unknown decision {action!r}", hint="use one of: "
+                                   + ", ".join(ACTIONS))
+    with closing(_connect(path)) as con:
+        con.execute("BEGIN IMMEDIATE")
         try:
-            entry = _append_in(con, action, subject, details, user, inputs, at)
+            out = [_append_in(con, a, s, d, user, i, at) for a, s, d, i in decisions]
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    return entry
+    return out
 
 
 def _append_in(con, action, subject, details, user, inputs, at) -> Entry:
@@ -134,16 +157,15 @@ def _append_in(con, action, subject, details, user, inputs, at) -> Entry:
     fields["hash"] = _entry_hash(fields)
     con.execute(f"INSERT INTO {TABLE} VALUES (:seq, :at, :user, :action, :subject, "
                 ":details, :inputs_hash, :prev_hash, :hash)", fields)
-    con.executemany("INSERT OR REPLACE INTO landtool_log_head VALUES (?, ?)",
+    con.executemany(f"INSERT OR REPLACE INTO {HEAD} VALUES (?, ?)",
                     [("count", str(fields["seq"])), ("last_hash", fields["hash"])])
     return Entry(**fields)
 
 
 def entries(ws: Workspace) -> list[Entry]:
-    """Every entry, in the order they were stored (as the chain must be)."""
-    with closing(_connect(ws)) as con:
-        rows = con.execute(f"SELECT * FROM {TABLE} ORDER BY rowid").fetchall()
-    return [Entry(*row) for row in rows]
+    """Every entry, in sequence (reads only: the workspace file is not touched)."""
+    rows = _read(ws.path, f"SELECT * FROM {TABLE} ORDER BY seq")
+    return [Entry(*row) for row in rows or []]
 
 
 def verify(ws: Workspace) -> Verification:
@@ -151,10 +173,9 @@ def verify(ws: Workspace) -> Verification:
     log = entries(ws)
     prev = GENESIS
     for expected_seq, entry in enumerate(log, start=1):
-        if entry.seq != expected_seq:
-            what = "missing" if entry.seq > expected_seq else "out of order"
+        if entry.seq != expected_seq:  # entries are read in sequence: a gap is a removal
             return Verification(False, len(log), expected_seq,
-                                f"entry {expected_seq} is {what} (found {entry.seq} in its place)")
+                                f"entry {expected_seq} is missing (the next one is {entry.seq})")
         if entry.prev_hash != prev:
             return Verification(False, len(log), entry.seq,
                                 "does not follow the entry before it (an entry was removed, "
@@ -162,9 +183,12 @@ def verify(ws: Workspace) -> Verification:
         if _entry_hash(asdict(entry)) != entry.hash:
             return Verification(False, len(log), entry.seq, "its content was changed")
         prev = entry.hash
-    with closing(_connect(ws)) as con:
-        head = dict(con.execute("SELECT k, v FROM landtool_log_head").fetchall())
-    if head and (int(head.get("count", 0)) != len(log) or head.get("last_hash", prev) != prev):
+    head = dict(_read(ws.path, f"SELECT k, v FROM {HEAD}") or [])
+    if log and not head:
+        return Verification(False, len(log), len(log),
+                            "the record of the log's length and last hash was removed, so "
+                            "entries may have been cut off the end")
+    if head and (int(head.get("count", 0)) != len(log) or head.get("last_hash") != prev):
         return Verification(False, len(log), len(log) + 1,
                             f"the log should hold {head.get('count')} entries: entries after "
                             f"{len(log)} are missing")

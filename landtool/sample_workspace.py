@@ -105,7 +105,8 @@ def build_sample_workspace(
     tmp_ws, tmp_dem = _temp_beside(path, ".gpkg"), _temp_beside(path, ".tif")
     try:
         ws = Workspace.init(tmp_ws, title="Mandal soum, Selenge (sample)",
-                            extra={GENERATOR_KEY: generator_fingerprint()})
+                            extra={GENERATOR_KEY: generator_fingerprint(),
+                                   "dem": DEM_NAME})
         for name, kind, filename in REAL_LAYERS:
             say(f"adding {name} (real: {filename})")
             layer = load_layer(real / filename, kind)

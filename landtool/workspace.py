@@ -14,7 +14,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -159,6 +159,14 @@ class Workspace:
         return {str(k): "" if v is None or v != v else str(v)
                 for k, v in zip(df["key"], df["value"], strict=True)}
 
+    def dem(self) -> Path | None:
+        """The workspace's DEM for pit volumes: the ``dem`` info value (a path relative to the
+        workspace's folder), if it is set and the file exists. Every cost estimate made from a
+        workspace uses it unless another DEM is given."""
+        name = self.info_values().get("dem")
+        path = (self.path.parent / name) if name else None
+        return path if path is not None and path.exists() else None
+
     def layers(self) -> list[LayerRecord]:
         """The records of every layer, in the order they were added (read once per instance;
         :meth:`add` and :meth:`remove` keep them up to date)."""
@@ -227,9 +235,14 @@ class Workspace:
             _write_meta(tmp, [*records, record])
         return record
 
-    def update(self, name: str, gdf: gpd.GeoDataFrame, *, note: str) -> LayerRecord:
+    def update(self, name: str, gdf: gpd.GeoDataFrame, *, note: str,
+               then: Callable[[Path], None] | None = None) -> LayerRecord:
         """Replace the features of an existing layer (an edit made in landtool, e.g. a status
-        change); its record keeps the kind and source and gains ``note`` in its history."""
+        change); its record keeps the kind and source and gains ``note`` in its history.
+
+        ``then(path)`` is called on the working copy before it replaces the workspace, so that
+        what it writes there (e.g. the decision logged with the edit) lands together with it.
+        """
         old = self.record(name)
         if gdf.crs is None or gdf.crs.to_epsg() != 4326:
             raise WorkspaceError("edited features must be in EPSG:4326", path=self.path)
@@ -242,12 +255,15 @@ class Workspace:
             pyogrio.write_dataframe(_for_gpkg(gdf), tmp, layer=name, driver="GPKG",
                                     append=False)
             _write_meta(tmp, records)
+            if then is not None:
+                then(tmp)
         return record
 
     # -- check results ----------------------------------------------------------------------
-    def save_checks(self, rows: list[dict]) -> None:
+    def save_checks(self, rows: list[dict], *,
+                    then: Callable[[Path], None] | None = None) -> None:
         """Store check results (one row per request: see :mod:`landtool.check.store`),
-        replacing earlier results for the same requests."""
+        replacing earlier results for the same requests; ``then`` as in :meth:`update`."""
         new = pd.DataFrame(rows)
         old = self.checks()
         if old is not None:
@@ -255,6 +271,8 @@ class Workspace:
             new = pd.concat([old, new], ignore_index=True)
         with _atomic_copy(self.path, self.path) as tmp:
             pyogrio.write_dataframe(new, tmp, layer=CHECKS_TABLE, driver="GPKG", append=False)
+            if then is not None:
+                then(tmp)
 
     def checks(self) -> pd.DataFrame | None:
         """The stored check results, or None if no check was saved yet."""
@@ -335,6 +353,11 @@ def _atomic_copy(src: Path | None, dest: Path):
     after the change: ``os.replace`` swaps the whole file at once. The copy carries the writer's
     process id in its name, so copies left by interrupted writers are removed by the next one.
     """
+    with write_lock(dest):
+        yield from _copy_and_replace(src, dest)
+
+
+def _copy_and_replace(src: Path | None, dest: Path):
     _remove_orphaned_copies(dest)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}-{os.getpid()}-", suffix=".gpkg",
                                dir=dest.parent)
@@ -365,12 +388,47 @@ def _atomic_copy(src: Path | None, dest: Path):
             side.unlink(missing_ok=True)
 
 
+@contextmanager
+def write_lock(path: Path, *, timeout: float = 60.0):
+    """Hold the workspace's write lock: saves and log appends take it, so two writers never
+    interleave (one waits for the other, up to ``timeout``). The lock file lives in the system's
+    temporary folder, named by the workspace's resolved path, so nothing is left beside it."""
+    import fcntl
+    import hashlib
+    import time
+
+    folder = Path(tempfile.gettempdir()) / "landtool-locks"
+    folder.mkdir(exist_ok=True)
+    key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:32]
+    lock_path = folder / f"{key}.lock"
+    with open(lock_path, "a") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WorkspaceError(
+                        "another program is still writing this workspace", path=path,
+                        hint="wait until it has finished, then try again") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+_COPY_RE = r"^\.{stem}-(\d+)-[A-Za-z0-9_]+\.gpkg(-wal|-shm|-journal)?$"
+
+
 def _remove_orphaned_copies(dest: Path) -> None:
-    """Delete working copies of ``dest`` whose writer process no longer exists."""
-    for leftover in [*dest.parent.glob(f".{dest.stem}-*-*.gpkg"),
-                     *dest.parent.glob(f".{dest.stem}-*-*.gpkg-*")]:  # and SQLite's sidecars
-        pid = leftover.name[len(dest.stem) + 2:].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+    """Delete working copies of ``dest`` (``.<stem>-<pid>-<random>.gpkg`` and SQLite's
+    sidecars) whose writer process no longer exists."""
+    pattern = re.compile(_COPY_RE.format(stem=re.escape(dest.stem)))
+    for leftover in dest.parent.iterdir():
+        match = pattern.match(leftover.name)
+        if match and not _alive(int(match.group(1))):
             leftover.unlink(missing_ok=True)
 
 

@@ -128,3 +128,25 @@ def test_cli_register_decide_verify_print(sample_ws, tmp_path):
     _sql(w, "UPDATE landtool_log SET user = 'x' WHERE seq = 1")
     r = run(main, ["register", "verify", str(path)])
     assert r.exit_code == 1 and "entry 1" in r.output
+
+
+def test_emptying_the_head_record_does_not_hide_a_cut(ws):
+    _sql(ws, "DELETE FROM landtool_log WHERE seq = 5")
+    _sql(ws, "DELETE FROM landtool_log_head")
+    result = decisions.verify(ws)
+    assert not result.intact and "cut off" in result.reason
+
+
+def test_reading_the_log_changes_nothing_in_the_file(ws, sample_ws, tmp_path):
+    import hashlib
+
+    before = hashlib.sha256(ws.path.read_bytes()).hexdigest()
+    decisions.verify(ws)
+    decisions.entries(ws)
+    assert hashlib.sha256(ws.path.read_bytes()).hexdigest() == before
+    # a workspace that never logged anything: an empty, intact log, and still untouched
+    fresh = tmp_path / "fresh.gpkg"
+    shutil.copyfile(sample_ws, fresh)
+    before = hashlib.sha256(fresh.read_bytes()).hexdigest()
+    assert decisions.verify(Workspace(fresh)).intact and decisions.entries(Workspace(fresh)) == []
+    assert hashlib.sha256(fresh.read_bytes()).hexdigest() == before

@@ -282,3 +282,23 @@ def test_map_exists(sample_ws, tmp_path):
     result = invoke("map", "--workspace", sample_ws, "--out", out)
     assert result.exit_code == 2 and "already exists" in result.output
     assert out.read_text() == "old"
+
+
+def test_a_request_changed_after_its_check_is_refused(sample_ws, tmp_path):
+    import shutil
+
+    import shapely
+
+    from landtool.errors import CheckError
+    from landtool.export.data import gather
+    from landtool.workspace import Workspace
+
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(sample_ws, path)
+    ws = Workspace(path)
+    reqs = ws.read("requests")
+    idx = reqs.index[reqs["request_id"] == "REQ-2026-005"][0]
+    reqs.loc[idx, "geometry"] = shapely.MultiPolygon([shapely.box(106.55, 48.64, 106.56, 48.65)])
+    ws.update("requests", reqs, note="redrawn after the check")
+    with pytest.raises(CheckError, match="changed after its saved check"):
+        gather(ws, "REQ-2026-005")

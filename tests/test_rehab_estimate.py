@@ -119,3 +119,15 @@ def test_partnership_filter_and_bad_input(sample_ws, tmp_path):
                                  "--json", str(out), *args])
         assert r.exit_code == 2, r.output
         assert "Traceback" not in r.output and not out.exists()
+
+
+def test_without_dem_option_the_workspace_dem_is_used(sample_ws):
+    # the same DEM as the package uses (Workspace.dem()), so the two cost totals agree
+    from landtool.workspace import Workspace
+
+    assert Workspace(sample_ws).dem() == sample_ws.parent / "mandal_dem.tif"
+    r = CliRunner().invoke(main, ["rehab", "estimate", "--workspace", str(sample_ws),
+                                  "--partnership", "Шар Тал нөхөрлөл"])
+    assert r.exit_code == 0, r.output
+    line = next(ln for ln in r.output.splitlines() if ln.startswith("RP-011"))
+    assert " dem " in line

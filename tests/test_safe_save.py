@@ -62,3 +62,24 @@ def test_killing_a_writer_mid_save_never_breaks_the_workspace(sample_ws, tmp_pat
     # the next save clears the working copies the killed writers left behind
     ws.update("requests", ws.read("requests"), note="after the kills")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.gpkg"]
+
+
+def test_decisions_appended_during_other_saves_are_never_lost(sample_ws, tmp_path):
+    # One process saves the requests layer over and over (copy and replace) while this one
+    # appends decisions: the write lock makes each wait for the other, so every decision
+    # appended is still in the log afterwards and the chain is intact.
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(sample_ws, path)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        assert writer.stdout.readline().startswith("saved")
+        ws = Workspace(path)
+        mine = [decisions.append(ws, "forwarded", f"REQ-{k}", {"k": k}).hash for k in range(15)]
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    log = decisions.entries(Workspace(path))
+    assert set(mine) <= {e.hash for e in log}
+    assert decisions.verify(Workspace(path)).intact

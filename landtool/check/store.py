@@ -54,21 +54,24 @@ def report_rows(report: CheckReport) -> list[dict]:
     return rows
 
 
-def save_report(ws: Workspace, report: CheckReport) -> None:
-    ws.save_checks(report_rows(report))
-
-
-def log_checks(ws: Workspace, report: CheckReport, *, user: str | None = None) -> None:
-    """One 'checked' entry per request in the decisions log, with the hash of the geometry and
-    ruleset it was based on."""
+def save_report(ws: Workspace, report: CheckReport, *, log: bool = False,
+                user: str | None = None) -> None:
+    """Keep the report's results in the workspace; with ``log``, also one 'checked' entry per
+    request in the decisions log, written in the same save (both land, or neither)."""
     from landtool import decisions
 
-    rs = (report.ruleset.id, report.ruleset.version)
-    for r in report.requests:
-        decisions.append(ws, "checked", r.id,
-                         {"ruleset": rs[0], "version": rs[1], "as_of": report.as_of.isoformat(),
-                          "eligible": r.eligible, "eligible_area_ha": round(r.eligible_area_ha, 4)},
-                         user=user, inputs=decisions.inputs_hash(r.geometry, rs))
+    then = None
+    if log:
+        rs = (report.ruleset.id, report.ruleset.version)
+        entries = [("checked", r.id,
+                    {"ruleset": rs[0], "version": rs[1], "as_of": report.as_of.isoformat(),
+                     "eligible": r.eligible, "eligible_area_ha": round(r.eligible_area_ha, 4)},
+                    decisions.inputs_hash(r.geometry, rs)) for r in report.requests]
+
+        def then(tmp):
+            decisions.append_many(tmp, entries, user=user)
+
+    ws.save_checks(report_rows(report), then=then)
 
 
 def stored_check(ws: Workspace, request_id: str) -> StoredCheck:

@@ -98,10 +98,9 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
     report = check_requests(gdf, rs, ctx)
     _print(report, lang)
     if save:
-        from landtool.check.store import log_checks, save_report
+        from landtool.check.store import save_report
 
-        save_report(ws, report)
-        log_checks(ws, report)
+        save_report(ws, report, log=True)
         click.echo(f"saved the results of {len(report.requests)} request(s) in {ws.path}, "
                    "and logged each check")
     if not outputs:

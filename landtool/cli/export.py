@@ -28,8 +28,8 @@ def export() -> None:
 @_LANG
 @_RATES
 @click.option("--dem", type=click.Path(dir_okay=False),
-              help="A DEM GeoTIFF for pit volumes [default: mandal_dem.tif beside the "
-              "workspace, if any].")
+              help="A DEM GeoTIFF for pit volumes [default: the workspace's DEM, if it has "
+              "one].")
 @click.option("--out", required=True, type=click.Path(),
               help="The package folder (its zip goes beside it); with several requests, the "
               "folder to put one package per request in.")
@@ -66,8 +66,9 @@ def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force) ->
         else:
             click.echo(f"{rid}: wrote {outcome.folder} and {outcome.zip}")
     if failed:
-        click.echo(f"error: {failed} of {len(outcomes)} package(s) failed; the others were "
-                   "written", err=True)
+        rest = ("none was written" if failed == len(outcomes)
+                else f"the other {len(outcomes) - failed} were written")
+        click.echo(f"error: {failed} of {len(outcomes)} package(s) failed; {rest}", err=True)
         raise click.exceptions.Exit(2)
     click.echo(f"wrote {len(outcomes)} package(s) in {out}")
 

@@ -28,7 +28,10 @@ def queue_rows(ws: Workspace, soum: str | None = None) -> list[dict]:
     """The register: requests in queue order, each with its latest decision and check."""
     reqs = ws.read(_requests_layer(ws))
     if soum:
-        reqs = reqs[reqs.get("soum_pcode", "").astype(str) == soum]
+        if "soum_pcode" not in reqs.columns:
+            raise RegisterError("the requests have no soum_pcode field to select a soum by",
+                                path=ws.path, hint="list without --soum")
+        reqs = reqs[reqs["soum_pcode"].astype(str) == soum]
     latest: dict[str, decisions.Entry] = {}
     for entry in decisions.entries(ws):
         if entry.action != "checked":
@@ -84,9 +87,10 @@ def add(workspace, request_id, user) -> None:
     reqs = ws.read(name)
     updated, number, stamp = register_request(reqs, request_id)
     geom = updated[updated["request_id"].astype(str) == request_id].geometry.iloc[0]
-    ws.update(name, updated, note=f"registered {request_id} as {number}")
-    decisions.append(ws, "registered", request_id, {"queue_no": number, "submitted_at": stamp},
-                     user=user, inputs=decisions.inputs_hash(geom))
+    entry = ("registered", request_id, {"queue_no": number, "submitted_at": stamp},
+             decisions.inputs_hash(geom))
+    ws.update(name, updated, note=f"registered {request_id} as {number}",
+              then=lambda tmp: decisions.append_many(tmp, [entry], user=user))
     click.echo(f"registered {request_id}: number {number}, {stamp}")
 
 

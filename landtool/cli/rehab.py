@@ -81,7 +81,8 @@ def status(parcels, ws_path, by, chart, lang) -> None:
 @click.option("--rates", "rates_id", default="mn-illustrative-2026", show_default=True,
               metavar="ID_OR_PATH", help="A rate file id in layers/rates or a path to one.")
 @click.option("--dem", type=click.Path(dir_okay=False),
-              help="A DEM GeoTIFF for pit volumes; parcels it does not cover use pit_depth_m.")
+              help="A DEM GeoTIFF for pit volumes [default: the workspace's DEM, if it has "
+              "one]; parcels it does not cover use pit_depth_m.")
 @click.option("--partnership", help="Only this partnership's parcels.")
 @click.option("--indirect", default="queensland", show_default=True,
               type=click.Choice(["queensland", "nevada"]), help="The indirect-cost preset.")
@@ -114,6 +115,8 @@ def estimate(parcels, ws_path, rates_id, dem, partnership, indirect, deposit_per
             raise LandtoolError(f"no parcels of the partnership {partnership!r}",
                                 hint="check the name (`landtool rehab status` lists them)")
     validate_all(gdf)
+    if dem is None and ws is not None:
+        dem = ws.dem()  # the workspace's own DEM, as every other estimate uses
     est = price(parcel_quantities(gdf, dem_path=dem), rates, indirect=indirect,
                 deposit_percent=deposit_percent)
     _print_estimate(est)
@@ -186,6 +189,9 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
         raise click.BadParameter(f"{when!r} is not a date; write YYYY-MM-DD",
                                  param_hint="--date") from None
     ws = Workspace(workspace)
+    if layer_name and ws.record(layer_name).kind != "rehab_parcels":
+        raise RehabStatusError(f"layer {layer_name!r} is not a rehabilitation parcels layer",
+                               path=ws.path, hint="name a layer of kind rehab_parcels")
     names = [layer_name] if layer_name else ws.layers_of_kind("rehab_parcels")
     for name in names:
         gdf = ws.read(name)
@@ -201,13 +207,14 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
             else:
                 edited[key] = None
                 edited.at[hit[0], key] = value
-        ws.update(name, gpd.GeoDataFrame(edited, geometry="geometry", crs=gdf.crs),
-                  note=f"{parcel_id}: {row['status']} -> {new_status} on {day}")
         from landtool import decisions
 
-        decisions.append(ws, "parcel_status_changed", parcel_id,
-                         {"from": row["status"], "to": new_status, "date": day.isoformat()},
-                         inputs=decisions.inputs_hash(gdf.loc[hit[0]].geometry))
+        entry = ("parcel_status_changed", parcel_id,
+                 {"from": row["status"], "to": new_status, "date": day.isoformat()},
+                 decisions.inputs_hash(gdf.loc[hit[0]].geometry))
+        ws.update(name, gpd.GeoDataFrame(edited, geometry="geometry", crs=gdf.crs),
+                  note=f"{parcel_id}: {row['status']} -> {new_status} on {day}",
+                  then=lambda tmp, entry=entry: decisions.append_many(tmp, [entry]))
         click.echo(f"{parcel_id}: {row['status']} → {new_status} on {day} (layer {name})")
         return
     raise RehabStatusError(f"no parcel {parcel_id!r} in the workspace", path=ws.path,

@@ -83,6 +83,26 @@ def _admin(ws: Workspace, kind: str, point) -> dict:
     return {"pcode": "", "name_en": "", "name_mn": ""}
 
 
+def _feature_geometry(layer: gpd.GeoDataFrame, conflict: dict, near):
+    """The geometry of a conflict's feature: by its id (the nearest one to the request when
+    several share it, e.g. rivers with one name), or by row for an unnamed feature, which the
+    check names "<layer>:<row>"."""
+    id_field = get_kind(conflict["kind"]).id_field
+    fid = conflict["feature_id"]
+    if id_field in layer.columns:
+        hit = layer[layer[id_field].astype(str) == fid]
+        if len(hit):
+            # nearest in degrees is enough to pick which of a few same-named features
+            gaps = shapely.distance(hit.geometry.to_numpy(), near)
+            return hit.geometry.iloc[int(gaps.argmin())]
+    prefix = f"{conflict['layer']}:"
+    if fid.startswith(prefix) and fid[len(prefix):].isdigit():
+        row = int(fid[len(prefix):]) - 1
+        if 0 <= row < len(layer):
+            return layer.geometry.iloc[row]
+    return None
+
+
 def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -109,6 +129,13 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
     req = rows[0].iloc[0]
     check = stored_check(ws, request_id)
     geometry = req.geometry
+    if not shapely.equals_exact(shapely.normalize(geometry),
+                                shapely.normalize(check.request_geometry), tolerance=1e-9):
+        raise CheckError(
+            f"request {request_id!r} was changed after its saved check ({check.checked_at}): "
+            "the package would show one shape and the figures of another",
+            path=ws.path,
+            hint=f"run `landtool check requests --workspace {ws.path} --save` again")
     centre = geometry.representative_point()
     minx, miny, maxx, maxy = geometry.bounds
     m = CONTEXT_MARGIN_DEG
@@ -130,11 +157,7 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
             if c["layer"] in ws.layer_names():
                 if c["layer"] not in by_layer:
                     by_layer[c["layer"]] = ws.read(c["layer"])
-                layer = by_layer[c["layer"]]
-                id_field = get_kind(c["kind"]).id_field
-                if id_field in layer.columns:
-                    hit = layer[layer[id_field].astype(str) == c["feature_id"]]
-                    geom = hit.geometry.iloc[0] if len(hit) else None
+                geom = _feature_geometry(by_layer[c["layer"]], c, geometry)
             conflicts.append(Conflict(res["rule"], res["status"], c["layer"], c["kind"],
                                       c["feature_id"], c["overlap_ha"], c["distance_m"], geom))
     applicant = req.get("applicant")
@@ -146,8 +169,7 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
     summary = summarize(mine) if len(mine) else None
     rate_file = load_rates(rates)
     if dem is None:
-        beside = ws.path.parent / "mandal_dem.tif"
-        dem = beside if beside.exists() else None
+        dem = ws.dem()
     est = estimate(parcel_quantities(mine, dem_path=dem), rate_file) if len(mine) else None
     sources = [f"{r.name}: {Path(r.source).name} (added {r.added_at[:10]})"
                for r in ws.layers()]

@@ -491,7 +491,9 @@ def _check_lines(reports: list[dict], checked_at: list[str], lang: str) -> list[
 def _measure(value, unit: str, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    digits = 2 if unit == "ha" else 0
+    # hectares to 0.01, metres to 0.1 (as the printed map and the report: 199.8 m, not 200 m,
+    # beside a 200 m zone)
+    digits = 2 if unit == "ha" else 1
     return f"{float(value):,.{digits}f} {_label(unit, lang)}".replace(",", " ")
 
 
