@@ -241,8 +241,7 @@ def check_all(window) -> None:
         if s.undo_stack.index() != index:
             window.say(tr("status.check_stale", s.lang))
             return
-        s.results = {r.id: r for r in report.requests}  # AppState has no setter for a batch
-        s.resultsChanged.emit()
+        s.set_results(report)
         eligible = sum(r.eligible for r in report.requests)
         window.say(tr("status.checked", s.lang, n=len(report.requests), ok=eligible))
 

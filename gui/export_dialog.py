@@ -1,5 +1,7 @@
 """Exporting a request: its map (printed PDF or PNG on A4 or A3, or an interactive HTML map)
-or its submission package (a folder and a zip for the Khural), in Mongolian or English.
+or its submission package (a folder and a zip for the Khural, its printed map on A4 or A3),
+in Mongolian or English. Cancelling a package export stops it between its steps, with nothing
+written.
 
 :class:`ExportDialog` gathers the options; :func:`run_export` does the work in a worker thread
 through ``landtool.export.package`` (``write_map``, ``build_package``), which writes every
@@ -60,10 +62,31 @@ def run_export(ws_path: str | Path, options: ExportOptions, progress=None):
     ws = Workspace(ws_path)
     if options.kind == "package":
         return build_package(ws, options.request_id, options.out, lang=options.lang,
-                             force=options.replace)
+                             force=options.replace, paper=options.paper,
+                             orientation=options.orientation,
+                             progress=_package_steps(progress, options.lang))
     return write_map(ws, options.out, request_id=options.request_id, fmt=options.fmt,
                      paper=options.paper, orientation=options.orientation, lang=options.lang,
                      force=options.replace)
+
+
+def _package_steps(progress, lang: str):
+    """The package's ``progress``: each step shown through the worker's ``progress``; the
+    worker's cancel (raised by ``progress``) becomes the package's :class:`Cancelled`, which
+    stops it with nothing written."""
+    from gui.worker import TaskCancelled
+    from landtool.export.package import Cancelled
+
+    if progress is None:
+        return None
+
+    def step(name: str) -> None:
+        try:
+            progress(tr(f"export.step.{name}", lang))
+        except TaskCancelled as exc:
+            raise Cancelled("the export was cancelled") from exc
+
+    return step
 
 
 def default_out(kind: ExportKind, request_id: str | None, folder: str | Path, fmt: str) -> Path:
@@ -106,8 +129,8 @@ class ExportDialog(QDialog):
         form.addRow(tr("export.request", lang), self.request_combo)
         if kind == "map":
             form.addRow(tr("export.format", lang), self.format_combo)
-            form.addRow(tr("export.paper", lang), self.paper_combo)
-            form.addRow(tr("export.orientation", lang), self.orientation_combo)
+        form.addRow(tr("export.paper", lang), self.paper_combo)  # the package's printed map too
+        form.addRow(tr("export.orientation", lang), self.orientation_combo)
         form.addRow(tr("export.language", lang), self.lang_combo)
         form.addRow(tr(f"export.out.{kind}", lang), out_row)
         form.addRow("", self.replace_box)

@@ -160,8 +160,8 @@ class LayerImporter(QObject):
     """Adds a layer file to the window's workspace: reads it (worker), asks its kind and name,
     loads and stores it (worker), asks for a field mapping when the fields do not match the
     catalog and tries again, then shows the new layer. A file that cannot be read changes
-    nothing; its error is shown. The import writes to the workspace file, so unsaved edits
-    are saved first (if the user agrees).
+    nothing; its error is shown. The import adds the layer to the workspace file and leaves
+    the unsaved edits, and their undo history, as they are.
     """
 
     imported = Signal(object)  # gui.workspace_loader.ImportedLayer
@@ -193,10 +193,6 @@ class LayerImporter(QObject):
             dialogs.show_message(self.window, tr("dialog.import", self.lang),
                                  tr("import.no_workspace", self.lang))
             return False
-        if self.state.dirty and not (dialogs.ask_yes_no(
-                self.window, tr("dialog.import", self.lang), tr("import.save_first", self.lang))
-                and self.window.save()):
-            return False
         self.start(path)
         return True
 
@@ -209,15 +205,11 @@ class LayerImporter(QObject):
         self.failed.emit(exc)
 
     def _show(self, imported) -> None:
-        """Show the new layer: the state re-reads the workspace's records, the canvas gets
-        the layer prepared in the worker."""
-        from landtool.workspace import Workspace
-
+        """Show the new layer: the canvas gets the layer prepared in the worker, the model
+        adds it (keeping the edits and their undo history)."""
         canvas = self.window.canvas
-        frames = {**self.state.layers, imported.name: imported.gdf}
-        graphics = [g for g in canvas.layers() if g.name != imported.name]
-        self.state.set_workspace(Workspace(self.state.workspace.path), frames)
-        canvas.set_layers([*graphics, imported.graphics])
+        canvas.add_layer(imported.graphics)
+        self.state.add_layer(imported.name, imported.kind, imported.gdf)
         canvas.zoom_to_layer(imported.name)
         self.window.say(" · ".join(imported.report[:2]), 12000)
         self.imported.emit(imported)

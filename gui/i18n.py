@@ -139,9 +139,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                                "файлынх (эсвэл жишээ нь EPSG:4284)"),
     "import.no_workspace": ("Open or create a workspace first.",
                             "Эхлээд ажлын орчин нээх эсвэл үүсгэнэ үү."),
-    "import.save_first": ("Importing writes to the workspace file. Save your changes first?",
-                          "Давхарга оруулахад ажлын орчны файл өөрчлөгдөнө. Өөрчлөлтөө эхлээд "
-                          "хадгалах уу?"),
     "mapping.title": ("Field mapping: {kind}", "Талбарын харгалзаа: {kind}"),
     "mapping.intro": ("The file's fields do not match the catalog:\n{message}\n\nChoose the "
                       "field of the file that holds each catalog field.",
@@ -209,6 +206,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "busy.check": ("Checking the requests…", "Хүсэлтүүдийг шалгаж байна…"),
     "busy.export.map": ("Exporting the map…", "Газрын зургийг гаргаж байна…"),
     "busy.export.package": ("Exporting the package…", "Багцыг гаргаж байна…"),
+    "export.step.map": ("the printed map", "хэвлэх газрын зураг"),
+    "export.step.report": ("the report", "тайлан"),
+    "export.step.files": ("the other files", "бусад файлууд"),
+    "export.step.zip": ("the zip", "zip файл"),
     "busy.cancel": ("Cancel", "Цуцлах"),
     # status bar
     "status.position": ("Lat {lat}  Lon {lon}   {dms}", "Өргөрөг {lat}  Уртраг {lon}   {dms}"),
@@ -261,7 +262,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "check.incomplete": ("some rules not checked for want of a layer",
                          "давхарга дутсан тул зарим дүрмийг шалгаагүй"),
     "check.areas": ("Area {area}; eligible part {eligible}",
-                    "Талбай {area}; шаардлага хангасан хэсэг {eligible}"),
+                    "Талбай {area}; олгох боломжтой хэсэг {eligible}"),
     "check.queue": ("Queue number {n}, submitted {when}", "Дарааллын дугаар {n}, ирүүлсэн {when}"),
     "check.unregistered": ("Not registered (no queue number)", "Бүртгээгүй (дарааллын дугааргүй)"),
     "check.ruleset": ("Ruleset {ruleset}: {title}; as on {day}",

@@ -50,6 +50,9 @@ class LayerGraphics:
     #: per feature, the check status that colours it ("pass", "warn", "fail"; None: the
     #: catalog style); None for a layer not coloured by status
     status: np.ndarray | None = None
+    #: what :attr:`status` holds: ``"check"`` (a request's check status) or ``"rehab"`` (a
+    #: rehabilitation parcel's status, coloured as the status chart)
+    status_kind: str = "check"
 
     @property
     def geometry(self) -> GeometryKind:

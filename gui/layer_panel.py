@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from gui.i18n import Lang, format_int, kind_name, tr
 from gui.state import AppState
+from gui.style import merge_order
 from landtool.catalog import get_kind
 
 _NAME_ROLE = Qt.ItemDataRole.UserRole
@@ -67,6 +68,7 @@ class LayerPanel(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self._session_order: list[str] = []  # the order the user chose (top first), by name
         self.tree = _LayerTree(self)
         self.tree.setColumnCount(2)
         self.tree.setRootIsDecorated(False)
@@ -91,10 +93,11 @@ class LayerPanel(QWidget):
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.itemDoubleClicked.connect(
             lambda item, _col: self.zoomRequested.emit(item.data(0, _NAME_ROLE)))
-        self.tree.moved.connect(lambda: self.orderChanged.emit(self.layer_names()))
+        self.tree.moved.connect(self._order_chosen)
         self.up_button.clicked.connect(lambda: self.move_current(-1))
         self.down_button.clicked.connect(lambda: self.move_current(1))
         state.workspaceChanged.connect(lambda: self.rebuild(keep=False))
+        state.layerAdded.connect(lambda _name: self.rebuild())
         state.requestsChanged.connect(self.update_counts)
         state.parcelsChanged.connect(self.update_counts)
         state.languageChanged.connect(lambda _lang: self.rebuild())
@@ -106,7 +109,9 @@ class LayerPanel(QWidget):
 
     # -- building -----------------------------------------------------------------------------
     def rebuild(self, keep: bool = True) -> None:
-        """List the state's layers; ``keep`` the order and visibility the user chose."""
+        """List the state's layers; ``keep`` the visibility the user chose. The order is the
+        one the user chose this session (:meth:`move_current`, a drag), a layer not placed
+        yet going where its kind is drawn."""
         lang = self.lang
         self.up_button.setToolTip(tr("layers.up", lang))
         self.down_button.setToolTip(tr("layers.down", lang))
@@ -114,9 +119,8 @@ class LayerPanel(QWidget):
         previous = self.layer_names() if keep else []
         hidden = {n for n in previous if not self.is_checked(n)}
         names = list(self.state.layers)
-        ranked = sorted(names, key=lambda n: _draw_rank(get_kind(self.state.kinds[n])),
-                        reverse=True)  # top first
-        order = [n for n in previous if n in names] + [n for n in ranked if n not in previous]
+        order = merge_order(self._session_order or previous, names,
+                            lambda n: _draw_rank(get_kind(self.state.kinds[n])))
         self.tree.blockSignals(True)
         self.tree.clear()
         for name in order:
@@ -181,7 +185,12 @@ class LayerPanel(QWidget):
         self.tree.insertTopLevelItem(target, item)
         self.tree.blockSignals(False)
         self.tree.setCurrentItem(item)
-        self.orderChanged.emit(self.layer_names())
+        self._order_chosen()
+
+    def _order_chosen(self) -> None:
+        names = self.layer_names()
+        self._session_order = names + [n for n in self._session_order if n not in names]
+        self.orderChanged.emit(names)
 
     # -- queries (used by the window and the tests) ---------------------------------------
     def layer_names(self) -> list[str]:

@@ -1,6 +1,7 @@
 """The main window: the map in the middle; the layers and the identify results on the left, the
-check results and the rehabilitation view on the right, the requests table below; menus, a
-toolbar, and a status bar with the cursor position, the scale and the ruleset.
+check results and the rehabilitation view on the right, the requests table below; menus and a
+toolbar (:mod:`gui.window_menus`), and a status bar with the cursor position, the scale and
+the ruleset.
 
 The window lays out, connects and asks; the data and every edit live in
 :class:`~gui.state.AppState`. Anything slow (reading a workspace, importing a layer, a batch
@@ -15,19 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QStyle,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
-from gui import check_panel, dialogs, workspace_loader
-from gui.attributes_dialog import edit_selected, register_selected
+from gui import dialogs, window_menus, workspace_loader
 from gui.check_panel import CheckPanel
 from gui.coords import format_position, format_scale
 from gui.export_dialog import Exporter
@@ -111,8 +102,7 @@ class MainWindow(QMainWindow):
         self.exporter = Exporter(self)
         self.exportFinished, self.exportFailed = self.exporter.finished, self.exporter.failed
         self.editing = install_editing(self, self.state, self.canvas)
-        self._build_actions()
-        self._build_menus()
+        window_menus.install(self)
         self.check_panel.add_actions([self.act["attributes"], self.act["register"],
                                       self.act["export_package"]])
         self._build_status_bar()
@@ -152,10 +142,7 @@ class MainWindow(QMainWindow):
         canvas.clicked.connect(self.identify)
         self.layer_panel.visibilityChanged.connect(self._set_layer_visible)
         self.layer_panel.zoomRequested.connect(canvas.zoom_to_layer)
-        if hasattr(canvas, "set_layer_order"):
-            self.layer_panel.orderChanged.connect(canvas.set_layer_order)
-        else:  # the canvas draws by kind: the list shows that order, not a choice
-            self.layer_panel.set_reorderable(False)
+        self.layer_panel.orderChanged.connect(canvas.set_layer_order)
         self.requests_panel.requestChosen.connect(lambda _rid: canvas.zoom_to_selection())
         self.identify_panel.requestClicked.connect(state.select)
         self.identify_panel.parcelClicked.connect(self.rehab_panel.select_parcel)
@@ -165,14 +152,13 @@ class MainWindow(QMainWindow):
         state.dirtyChanged.connect(self.setWindowModified)
         state.languageChanged.connect(lambda _lang: self.retranslate())
         state.resultsChanged.connect(self._show_ruleset)
-        state.workspaceChanged.connect(self._enable_actions)
-        state.selectionChanged.connect(self._enable_actions)
+        state.workspaceRenamed.connect(lambda _path: self._update_title())
 
     def retranslate(self) -> None:
         lang = self.lang
         for key, dock in self.docks.items():
             dock.setWindowTitle(tr(f"panel.{key}", lang))
-        self._retranslate_menus()
+        window_menus.retranslate_menus(self)
         self._update_title()
         self._show_scale(self.canvas.scale_denominator())
         self._show_ruleset()
@@ -181,140 +167,6 @@ class MainWindow(QMainWindow):
         if self.state.workspace is None and not self.runner.is_busy("workspace"):
             self.canvas.set_message(tr("canvas.empty", lang))
         self.runner.widget.cancel_button.setToolTip(tr("busy.cancel", lang))
-
-    # -- menus and toolbar ---------------------------------------------------------------------
-    def _build_actions(self) -> None:
-        K, P = QKeySequence.StandardKey, QStyle.StandardPixmap
-        canvas = self.canvas
-        spec = [  # key, what it does, shortcut, icon
-            ("new", self.new_workspace, K.New, P.SP_FileIcon),
-            ("open", lambda: self.files.choose(), K.Open, P.SP_DialogOpenButton),
-            ("open_sample", self.open_sample_workspace, None, None),
-            ("save", self.save, K.Save, P.SP_DialogSaveButton),
-            ("save_as", self.save_as, K.SaveAs, None),
-            ("import", lambda: self.importer.choose_file(), "Ctrl+I", None),
-            ("export_map", lambda: self.exporter.start("map"), K.Print, None),
-            ("export_package", lambda: self.exporter.start("package"), "Ctrl+E", None),
-            ("quit", self.close, "Ctrl+Q", None),
-            ("clear_recent", self._clear_recent, None, None),
-            ("attributes", lambda: edit_selected(self, self.state), "F2", None),
-            ("register", lambda: register_selected(self, self.state), "Ctrl+R", None),
-            ("view_map", lambda: self.set_view("map"), "F5", None),
-            ("view_rehab", lambda: self.set_view("rehab"), "F6", None),
-            ("zoom_all", canvas.zoom_to_all, "Ctrl+0", None),
-            ("zoom_selection", canvas.zoom_to_selection, "Ctrl+J", None),
-            ("check_all", lambda: check_panel.check_all(self), "F9", None),
-            ("check_date", lambda: check_panel.ask_check_date(self), None, None),
-            ("about", lambda: dialogs.show_about(self, self.lang), None, None),
-        ]
-        self.act: dict[str, QAction] = {}
-        for key, slot, shortcut, icon in spec:
-            action = QAction(self)
-            if shortcut is not None:
-                action.setShortcut(QKeySequence(shortcut))
-            if icon is not None:
-                action.setIcon(self.style().standardIcon(icon))
-            action.triggered.connect(lambda _checked=False, fn=slot: fn())
-            self.act[key] = action
-        self.addActions(list(self.act.values()))
-        self.open_action, self.quit_action = self.act["open"], self.act["quit"]
-        self.zoom_all_action, self.about_action = self.act["zoom_all"], self.act["about"]
-        views, langs = QActionGroup(self), QActionGroup(self)
-        for key in ("view_map", "view_rehab"):
-            self.act[key].setCheckable(True)
-            views.addAction(self.act[key])
-        for lang, name in (("en", "English"), ("mn", "Монгол")):
-            action = QAction(name, self, checkable=True)
-            action.triggered.connect(lambda _checked=False, code=lang: self.set_language(code))
-            langs.addAction(action)
-            self.act[f"lang_{lang}"] = action
-        self.rulesets = QActionGroup(self)
-        from landtool.check.ruleset import list_rulesets
-
-        self._ruleset_list = list_rulesets()
-        for rs in self._ruleset_list:
-            action = QAction(self, checkable=True)
-            action.triggered.connect(lambda _c=False, rid=rs.id: check_panel.set_ruleset(self, rid))
-            self.rulesets.addAction(action)
-        for key in ("save", "save_as", "import", "export_map", "export_package", "check_all"):
-            self.act[key].setEnabled(False)
-        for key in ("attributes", "register", "export_package", "zoom_selection"):
-            self.act[key].setEnabled(False)
-
-    def _build_menus(self) -> None:
-        a, tools = self.act, self.editing.actions()
-        arrows = (QStyle.StandardPixmap.SP_ArrowBack, QStyle.StandardPixmap.SP_ArrowForward)
-        for action, icon in zip(tools[5:7], arrows, strict=True):  # undo and redo
-            if action.icon().isNull():
-                action.setIcon(self.style().standardIcon(icon))
-        self.menu_titles: list[tuple[QMenu, str]] = []
-
-        def menu(key: str, parent=None) -> QMenu:
-            m = (parent or self.menuBar()).addMenu("")
-            self.menu_titles.append((m, key))
-            return m
-
-        def fill(m: QMenu, *items) -> None:
-            for item in items:
-                m.addSeparator() if item is None else m.addAction(item)
-
-        file = menu("menu.file")
-        fill(file, a["new"], a["open"], a["open_sample"])
-        self.recent_menu = menu("menu.recent", file)
-        fill(file, None, a["save"], a["save_as"], None, a["import"], None, a["export_map"],
-             a["export_package"], None, a["quit"])
-        fill(menu("menu.edit"), *tools[5:], None, *tools[:5], None, a["attributes"],
-             a["register"])
-        view = menu("menu.view")
-        fill(view, a["view_map"], a["view_rehab"], None, a["zoom_all"], a["zoom_selection"], None)
-        self.toolbar = QToolBar(self)
-        self.toolbar.setObjectName("main_toolbar")
-        view.addActions([d.toggleViewAction() for d in self.docks.values()])
-        view.addAction(self.toolbar.toggleViewAction())
-        view.addSeparator()
-        fill(menu("menu.language", view), a["lang_en"], a["lang_mn"])
-        tools_menu = menu("menu.tools")
-        menu("menu.ruleset", tools_menu).addActions(self.rulesets.actions())
-        fill(tools_menu, a["check_date"], a["check_all"])
-        fill(menu("menu.help"), a["about"])
-        self.addToolBar(self.toolbar)
-        fill(self.toolbar, a["new"], a["open"], a["save"], None, *tools[5:], None, *tools[:5],
-             None, a["zoom_all"], None, a["register"], a["export_package"])
-        self._rebuild_recent()
-
-    def _retranslate_menus(self) -> None:
-        lang = self.lang
-        for key, action in self.act.items():
-            if not key.startswith("lang_"):
-                action.setText(tr(f"action.{key}", lang))
-        for m, key in self.menu_titles:
-            m.setTitle(tr(key, lang))
-        self.toolbar.setWindowTitle(tr("menu.toolbar", lang))
-        self.act[f"lang_{lang}"].setChecked(True)
-        for rs, action in zip(self._ruleset_list, self.rulesets.actions(), strict=True):
-            action.setText(f"{rs.title_mn if lang is Lang.MN else rs.title_en} ({rs.id})")
-            action.setChecked(rs.id == self.state.ruleset.id)
-        self._rebuild_recent()
-
-    def _rebuild_recent(self) -> None:
-        self.recent_menu.clear()
-        for k, path in enumerate(self.settings.recent(), start=1):
-            action = self.recent_menu.addAction(f"&{k} {Path(path).name} — {path}")
-            action.triggered.connect(lambda _c=False, p=path: self.open_workspace(p))
-        self.recent_menu.addSeparator()
-        self.recent_menu.addAction(self.act["clear_recent"])
-        self.recent_menu.setEnabled(bool(self.settings.recent()))
-
-    def _clear_recent(self) -> None:
-        self.settings.clear_recent()
-        self._rebuild_recent()
-
-    def _enable_actions(self, *_args) -> None:
-        has_ws, selected = self.state.workspace is not None, self.state.selected is not None
-        for key in ("save", "save_as", "import", "export_map", "check_all"):
-            self.act[key].setEnabled(has_ws)
-        for key in ("attributes", "register", "export_package", "zoom_selection"):
-            self.act[key].setEnabled(has_ws and selected)
 
     # -- status bar -------------------------------------------------------------------------
     def say(self, text: str, ms: int = 8000) -> None:
@@ -416,7 +268,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_layers(loaded.layers)
         self.canvas.set_message("")
         self.settings.add_recent(loaded.path)
-        self._rebuild_recent()
+        window_menus.rebuild_recent(self)
         self._update_title()
         if self.view_mode == "rehab" and self.state.parcels_layer is not None:
             self.canvas.zoom_to_layer(self.state.parcels_layer)

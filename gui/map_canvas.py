@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from gui.layer_graphics import LayerGraphics, build_layer_graphics, edited_record
 from gui.map_renderer import BACKGROUND, render_map
 from gui.map_view import MapView
-from gui.style import draw_rank
+from gui.style import draw_rank, merge_order
 from landtool.catalog import get_kind
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ class MapCanvas(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._layers: list[LayerGraphics] = []
         self._hidden: set[str] = set()
+        self._order: list[str] = []  # the order chosen this session (top first), by name
         self._view = MapView.for_bounds(_DEFAULT_BOUNDS, self.width(), self.height())
         self._auto_fit = True  # refit on resize until the user moves the map
         self._drag_from: QPointF | None = None  # where the last pan step ended
@@ -111,8 +112,9 @@ class MapCanvas(QWidget):
 
     # -- layers ---------------------------------------------------------------------------
     def set_layers(self, layers: Sequence[LayerGraphics]) -> None:
-        """Show ``layers`` (any order: they are drawn by kind) and zoom to all of them."""
-        self._layers = sorted(layers, key=lambda g: draw_rank(g.kind))  # stable within a rank
+        """Show ``layers`` (any order: they are drawn by kind, or in the order chosen with
+        :meth:`set_layer_order`) and zoom to all of them."""
+        self._layers = self._ordered(layers)
         self._hidden = set()
         if self._state is not None:
             self._sync_all()
@@ -128,9 +130,32 @@ class MapCanvas(QWidget):
         """Show one more layer (or replace the one of that name), keeping the view and what
         is hidden; emits :attr:`layersChanged`."""
         others = [g for g in self._layers if g.name != graphics.name]
-        self._layers = sorted([*others, graphics], key=lambda g: draw_rank(g.kind))
+        self._layers = self._ordered([*others, graphics])
         self._invalidate()
         self.layersChanged.emit()
+
+    def set_layer_order(self, names: Sequence[str]) -> None:
+        """Draw the layers in the order ``names`` lists them, top first (what the layer list
+        shows). A layer not named goes where its kind is drawn. The order holds for the
+        session: for layers added later and workspaces opened later (it is not saved)."""
+        names = list(names)
+        self._order = names + [n for n in self._order if n not in names]
+        self._layers = self._ordered(self._layers)
+        self._invalidate()
+
+    def layer_order(self) -> list[str]:
+        """The names of the layers drawn, top first."""
+        return [g.name for g in reversed(self._layers)]
+
+    def _ordered(self, layers: Sequence[LayerGraphics]) -> list[LayerGraphics]:
+        """``layers`` bottom first: in the chosen order, the others by their kind."""
+        by_name = {g.name: g for g in layers}
+        ranked = sorted(layers, key=lambda g: draw_rank(g.kind))  # stable within a rank
+        if not self._order:
+            return ranked
+        rank = {g.name: draw_rank(g.kind) for g in layers}
+        top_first = merge_order(self._order, [g.name for g in ranked], rank.__getitem__)
+        return [by_name[n] for n in reversed(top_first)]
 
     def layers(self) -> list[LayerGraphics]:
         """The layers in drawing order, bottom first."""
@@ -429,9 +454,13 @@ class MapCanvas(QWidget):
     def _sync_parcels(self, *, add: bool) -> None:
         state = self._state
         if state.parcels_layer is not None and state.parcels is not None:
-            self._replace_layer(state.parcels_layer,
-                                state.kinds.get(state.parcels_layer, "rehab_parcels"),
-                                state.parcels, add=add)
+            parcels = state.parcels
+            if self._replace_layer(state.parcels_layer,
+                                   state.kinds.get(state.parcels_layer, "rehab_parcels"),
+                                   parcels, add=add) and "status" in parcels.columns:
+                graphics = self.layer(state.parcels_layer)
+                graphics.status = parcels["status"].astype(object).to_numpy()
+                graphics.status_kind = "rehab"
 
     def _replace_layer(self, name: str, kind_id: str, gdf, *, add: bool) -> bool:
         """Rebuild the graphics of one layer from the model (milliseconds for a few hundred

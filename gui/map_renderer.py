@@ -23,7 +23,14 @@ from PySide6.QtGui import (
 
 from gui.layer_graphics import LayerGraphics
 from gui.map_view import MapView
-from gui.style import brush_for, label_color, pen_for, status_style
+from gui.style import (
+    PARCEL_COLORS,
+    brush_for,
+    label_color,
+    parcel_style,
+    pen_for,
+    status_style,
+)
 from landtool.catalog import GeometryKind
 
 BACKGROUND = QColor("#fbfaf6")
@@ -89,18 +96,22 @@ def _draw_paths(painter: QPainter, transform: QTransform, view: MapView, layer: 
 
 
 def _style_groups(layer: LayerGraphics, idx: np.ndarray):
-    """(style, indices) to draw: one group in the catalog style, or one per check status
-    (unchecked first, failing last so a red outline is never hidden under a green one)."""
+    """(style, indices) to draw: one group in the catalog style, or one per status: a
+    request's check (unchecked first, failing last so a red outline is never hidden under a
+    green one) or a rehabilitation parcel's (disturbed to accepted)."""
     style = layer.kind.style
     if layer.status is None:
         yield style, idx
         return
-    keys = ("pass", "warn", "fail")
+    if layer.status_kind == "rehab":
+        keys, restyle = tuple(PARCEL_COLORS), parcel_style
+    else:
+        keys, restyle = ("pass", "warn", "fail"), status_style
     status = np.array([s if s in keys else "" for s in layer.status[idx].tolist()], dtype=object)
     for key in ("", *keys):
         group = idx[status == key]
         if len(group):
-            yield status_style(style, key or None), group
+            yield (restyle(style, key) if key else style), group
 
 
 def _screen_xy(view: MapView, lonlat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -37,7 +37,7 @@ FLASHES = 6  # on/off phases of a newly highlighted conflict
 FLASH_MS = 200
 _MIN_LABEL_PX = 24.0  # the eligible area is labelled when the request is this wide on screen
 _TEXT = {
-    "eligible": ("eligible part {area} ha", "Эрхтэй хэсэг {area} га"),
+    "eligible": ("eligible part {area} ha", "Олгох боломжтой хэсэг {area} га"),
 }
 
 

@@ -35,15 +35,14 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.i18n import Lang, format_ha, format_money, status_name, tr
 from gui.state import AppState
+from gui.style import PARCEL_COLORS
 from gui.worker import TaskRunner
 from landtool.check.result import Conflict
 from landtool.errors import LandtoolError
 from landtool.rehab.status import STATUSES, partnership_key
 
 COLUMNS = ("parcel", "partnership", "status", "area", "since")
-STATUS_COLOURS = {"disturbed": "#b2182b", "technical_in_progress": "#ef8a62",
-                  "technical_done": "#fddbc7", "biological_done": "#a6dba0",
-                  "accepted": "#1b7837"}  # as landtool.rehab.chart draws them
+STATUS_COLOURS = PARCEL_COLORS  # as landtool.rehab.chart draws them
 DEFAULT_RATES = "mn-illustrative-2026"
 
 
@@ -74,12 +73,10 @@ def estimate_job(parcels, rates: str, dem: str | None, progress=None):
     return estimate(quantities, load_rates(rates))
 
 
-def _dem_beside(ws_path: Path | None) -> str | None:
-    """A DEM GeoTIFF next to the workspace (the sample ships one), for pit volumes."""
-    if ws_path is None:
-        return None
-    found = sorted(ws_path.parent.glob("*dem*.tif"))
-    return str(found[0]) if found else None
+def _workspace_dem(ws) -> str | None:
+    """The workspace's own DEM (``Workspace.dem()``), as every cost estimate uses."""
+    dem = ws.dem() if ws is not None else None
+    return str(dem) if dem is not None else None
 
 
 class _ChartView(QLabel):
@@ -310,7 +307,7 @@ class RehabPanel(QWidget):
                                  tr("rehab.nothing_chosen", self.lang))
             return
         ws = self.state.workspace
-        dem = _dem_beside(ws.path if ws is not None else None)
+        dem = _workspace_dem(ws)
         self.runner.run(estimate_job, chosen.copy(), DEFAULT_RATES, dem, key="rehab-estimate",
                         message=tr("busy.estimate", self.lang), on_done=self._show_estimate,
                         on_error=lambda exc: dialogs.show_error(

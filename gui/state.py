@@ -6,7 +6,9 @@ does the same). Domain logic stays in ``landtool``: this only calls it.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -14,12 +16,14 @@ import shapely
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from landtool import decisions
 from landtool.check.context import CheckContext
 from landtool.check.engine import check_requests
 from landtool.check.result import Conflict, RequestResult
 from landtool.check.ruleset import Ruleset, load_ruleset
 from landtool.check.store import save_report
 from landtool.errors import LandtoolError
+from landtool.io.formats import atomic_path
 from landtool.register import register_request
 from landtool.rehab.status import change_status
 from landtool.workspace import Workspace
@@ -36,6 +40,8 @@ class AppState(QObject):
     conflictHighlighted = Signal(object)  # a landtool.check.result.Conflict, or None
     languageChanged = Signal(str)
     dirtyChanged = Signal(bool)
+    layerAdded = Signal(str)  # the name of a layer added to the open workspace
+    workspaceRenamed = Signal(str)  # saved as another file (its path), same layers
 
     def __init__(self, lang: str = "mn", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +76,26 @@ class AppState(QObject):
         self.undo_stack.clear()
         self._ctx = None
         self.workspaceChanged.emit()
+        self.recheck()
+
+    def add_layer(self, name: str, kind: str, gdf: gpd.GeoDataFrame) -> None:
+        """Show a layer just added to the open workspace's file (an import), re-checking with
+        it; the edits and their undo history stay. Emits :attr:`layerAdded`."""
+        if self.workspace is None:
+            raise RuntimeError("no workspace is open")
+        self.workspace = Workspace(self.workspace.path)  # its records now list the layer
+        self.layers[name] = gdf
+        self.kinds[name] = kind
+        if kind == "requests" and self.requests_layer is None:
+            self.requests_layer = name
+        if kind == "rehab_parcels" and self.parcels_layer is None:
+            self.parcels_layer = name
+        self._ctx = None
+        self.layerAdded.emit(name)
+        if kind == "rehab_parcels" and self.parcels_layer == name:
+            self.parcelsChanged.emit()
+        if kind == "requests" and self.requests_layer == name:
+            self.requestsChanged.emit()
         self.recheck()
 
     @property
@@ -136,6 +162,13 @@ class AppState(QObject):
                 self.results[r.id] = r
         self.resultsChanged.emit()
 
+    def set_results(self, report) -> None:
+        """Show the results of a batch check of every request (a
+        :class:`~landtool.check.result.CheckReport`), replacing the current ones."""
+        self.check_problem = None
+        self.results = {r.id: r for r in report.requests}
+        self.resultsChanged.emit()
+
     def _affected(self, request_id: str, *geoms) -> list[str]:
         """The edited request and the requests overlapping it before or after (first come,
         first served can change for them)."""
@@ -188,7 +221,8 @@ class AppState(QObject):
 
     def register(self, request_id: str) -> tuple[int, str]:
         """Give the request the next queue number and the submission time (undoable)."""
-        registered, number, stamp = register_request(self.requests, request_id)
+        above = decisions.highest_registered_number(self.workspace) if self.workspace else 0
+        registered, number, stamp = register_request(self.requests, request_id, above=above)
         self.undo_stack.push(_Attributes(self, request_id,
                                          {"queue_no": number, "submitted_at": stamp},
                                          text=f"register {request_id} as {number}"))
@@ -210,14 +244,65 @@ class AppState(QObject):
         ws = self.workspace
         if ws is None:
             return
+        # each decision made in the window is logged with the save that records it
         if self.requests_layer is not None:
-            ws.update(self.requests_layer, self.requests, note="edited in landtool-gui")
+            logged = self._registrations(ws)
+            ws.update(self.requests_layer, self.requests, note="edited in landtool-gui",
+                      then=(lambda tmp: decisions.append_many(tmp, logged)) if logged else None)
         if self.parcels_layer is not None:
-            ws.update(self.parcels_layer, self.parcels, note="edited in landtool-gui")
+            logged = self._status_changes(ws)
+            ws.update(self.parcels_layer, self.parcels, note="edited in landtool-gui",
+                      then=(lambda tmp: decisions.append_many(tmp, logged)) if logged else None)
         if len(self.requests):
             report = check_requests(self.requests, self.ruleset, self.context())
-            save_report(ws, report)
+            save_report(ws, report, log=True)
         self.undo_stack.setClean()
+
+    def _registrations(self, ws: Workspace) -> list[tuple]:
+        """'registered' decisions for requests numbered since the last save."""
+        before = (ws.read(self.requests_layer) if self.requests_layer in ws.layer_names()
+                  else self.requests.iloc[0:0])
+        known = {str(r): q for r, q in zip(before["request_id"],
+                                           before.get("queue_no", [None] * len(before)),
+                                           strict=True)}
+        out = []
+        for row in self.requests.itertuples():
+            queue = getattr(row, "queue_no", None)
+            if queue is None or pd.isna(queue):
+                continue
+            old = known.get(str(row.request_id))
+            if old is None or pd.isna(old):
+                out.append(("registered", str(row.request_id),
+                            {"queue_no": int(queue), "submitted_at": row.submitted_at},
+                            decisions.inputs_hash(row.geometry)))
+        return out
+
+    def _status_changes(self, ws: Workspace) -> list[tuple]:
+        """'parcel_status_changed' decisions for parcels whose status changed since the last
+        save."""
+        before = ws.read(self.parcels_layer).set_index("parcel_id")["status"].to_dict()
+        out = []
+        for row in self.parcels.itertuples():
+            old = before.get(row.parcel_id)
+            if old is not None and old != row.status:
+                out.append(("parcel_status_changed", str(row.parcel_id),
+                            {"from": old, "to": row.status}, decisions.inputs_hash(row.geometry)))
+        return out
+
+    def save_as(self, path: str | Path) -> Workspace:
+        """Copy the workspace file to ``path`` (a .gpkg; the copy appears whole or not at
+        all), go on in the copy and save the edits there; the undo history stays."""
+        ws = self.workspace
+        if ws is None:
+            raise RuntimeError("no workspace is open")
+        dest = Workspace.check_new_path(path, overwrite=True)
+        if dest.resolve() != ws.path.resolve():
+            with atomic_path(dest) as tmp:
+                shutil.copyfile(ws.path, tmp)
+        self.workspace = Workspace(dest)
+        self.save()
+        self.workspaceRenamed.emit(str(dest))
+        return self.workspace
 
     # -- internals used by the commands ----------------------------------------------------
     def _new_id(self) -> str:

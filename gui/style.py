@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 
@@ -33,6 +35,17 @@ def draw_rank(kind: LayerKind) -> tuple[int, int, int]:
             if name in ids:
                 return group, _GEOMETRY_ORDER[kind.geometry], ids.index(name)
     return 1, _GEOMETRY_ORDER[kind.geometry], len(DRAW_GROUPS[1])
+
+
+def merge_order(chosen: list[str], names: list[str], rank: Callable[[str], tuple]
+                ) -> list[str]:
+    """``names`` top first: those in ``chosen`` in that order, each other one above the
+    first listed layer drawn below its kind (``rank``: the drawing-order key, bottom first)."""
+    out = [n for n in chosen if n in names]
+    for name in sorted((n for n in names if n not in out), key=rank, reverse=True):
+        below = next((i for i, n in enumerate(out) if rank(n) < rank(name)), len(out))
+        out.insert(below, name)
+    return out
 
 
 def pen_for(style: Style, *, width_factor: float = 1.0) -> QPen:
@@ -117,6 +130,24 @@ def status_style(style: Style, status: str | None) -> Style:
         return style
     return style.model_copy(update={"stroke": color, "fill": color,
                                     "fill_opacity": min(style.fill_opacity, 0.2)})
+
+
+#: fill of a rehabilitation parcel by its status, as :mod:`landtool.rehab.chart` draws them
+#: (disturbed dark red ... accepted dark green)
+PARCEL_COLORS = {"disturbed": "#b2182b", "technical_in_progress": "#ef8a62",
+                 "technical_done": "#fddbc7", "biological_done": "#a6dba0",
+                 "accepted": "#1b7837"}
+_PARCEL_FILL_OPACITY = 0.6
+
+
+def parcel_style(style: Style, status: str | None) -> Style:
+    """``style`` filled in the colour of a rehabilitation ``status`` (outlined a shade darker);
+    an unknown status keeps the catalog style."""
+    color = PARCEL_COLORS.get(status or "")
+    if color is None:
+        return style
+    return style.model_copy(update={"stroke": QColor(color).darker(140).name(), "fill": color,
+                                    "fill_opacity": _PARCEL_FILL_OPACITY})
 
 
 def overlay_pen(color: QColor, width: float, *, dash: bool = False) -> QPen:

@@ -6,7 +6,6 @@ importing a layer file, copying a workspace, a batch check) as plain functions t
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,22 +70,6 @@ def new_workspace(path: str | Path, progress: Progress | None = None) -> LoadedW
     Workspace.check_new_path(path, overwrite=True)
     ws = Workspace.init(path, overwrite=True)
     return LoadedWorkspace(ws.path, ws, {})
-
-
-def copy_workspace(source: str | Path, dest: str | Path,
-                   progress: Progress | None = None) -> Workspace:
-    """Copy the workspace file to ``dest`` (a .gpkg; the copy appears whole or not at all)."""
-    dest = Workspace.check_new_path(dest, overwrite=True)
-    if Path(source).resolve() == dest.resolve():
-        return Workspace(dest)
-    (progress or _quiet)(dest.name)
-    tmp = dest.with_name(f".{dest.name}.part")
-    try:
-        shutil.copyfile(source, tmp)
-        tmp.replace(dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return Workspace(dest)
 
 
 @dataclass
@@ -263,25 +246,29 @@ class WorkspaceFiles(QObject):
         self.window.say(tr("status.saved", self.lang, path=self.state.workspace.path.name))
         return True
 
-    def save_as(self, path: str | Path | None = None) -> None:
-        """Copy the workspace to ``path`` (worker), then save the edits there."""
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """Save the workspace, with the edits, as ``path`` (asked for when not given) and go
+        on in that file (:meth:`~gui.state.AppState.save_as`)."""
         from gui.i18n import tr
+        from landtool.errors import LandtoolError
 
         ws = self.state.workspace
         if ws is None:
-            return
+            return False
         if path is None:
             path = self._ask_path("dialog.save_as", str(ws.path.parent), save=True)
             if not path:
-                return
+                return False
+        path = Path(path)
+        path = path if path.suffix.lower() == ".gpkg" else path.with_name(path.name + ".gpkg")
+        try:
+            new_ws = self.state.save_as(path)
+        except (LandtoolError, OSError) as exc:
+            self.window.error("error.save", exc)
+            return False
+        self.window.settings.add_recent(new_ws.path)
+        from gui import window_menus
 
-        def saved(new_ws: Workspace) -> None:
-            self.state.workspace = new_ws  # the same layers; AppState has no setter for this
-            if self.save():
-                self.window.settings.add_recent(new_ws.path)
-                self.window._rebuild_recent()
-                self.window._update_title()
-
-        self.runner.run(copy_workspace, ws.path, Path(path),
-                        message=tr("status.saving", self.lang, path=Path(path).name),
-                        on_done=saved, on_error=lambda exc: self.window.error("error.save", exc))
+        window_menus.rebuild_recent(self.window)
+        self.window.say(tr("status.saved", self.lang, path=new_ws.path.name))
+        return True

@@ -168,6 +168,13 @@ def entries(ws: Workspace) -> list[Entry]:
     return [Entry(*row) for row in rows or []]
 
 
+def highest_registered_number(ws: Workspace) -> int:
+    """The highest queue number the log has ever given (0 if none): a number is never given
+    twice, even after its request was deleted."""
+    numbers = [e.details_dict().get("queue_no") for e in entries(ws) if e.action == "registered"]
+    return max((int(n) for n in numbers if n is not None), default=0)
+
+
 def verify(ws: Workspace) -> Verification:
     """The first entry that was changed, removed or moved, or that the chain is intact."""
     log = entries(ws)

@@ -27,9 +27,13 @@ def next_queue_number(requests: gpd.GeoDataFrame) -> int:
 
 
 def register_request(requests: gpd.GeoDataFrame, request_id: str, *,
-                     when: datetime | None = None) -> tuple[gpd.GeoDataFrame, int, str]:
+                     when: datetime | None = None,
+                     above: int = 0) -> tuple[gpd.GeoDataFrame, int, str]:
     """A copy of ``requests`` with ``request_id`` given the next queue number and its
-    submission time (now, Mongolian time, unless ``when``); returns (layer, number, time)."""
+    submission time (now, Mongolian time, unless ``when``); returns (layer, number, time).
+
+    ``above``: the highest number given before (from the decisions log), so that a number
+    stays given even if its request was deleted since."""
     ids = requests["request_id"].astype(str)
     hit = requests.index[ids == str(request_id)]
     if len(hit) == 0:
@@ -41,7 +45,7 @@ def register_request(requests: gpd.GeoDataFrame, request_id: str, *,
             f"request {request_id} is registered already, as number {int(queue)} at "
             f"{row.get('submitted_at')}",
             hint="a registration is never changed; draw a new request instead")
-    number = next_queue_number(requests)
+    number = max(next_queue_number(requests), above + 1)
     stamp = (when or datetime.now(MONGOLIA_TZ)).replace(microsecond=0)
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=MONGOLIA_TZ)

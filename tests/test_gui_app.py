@@ -436,3 +436,100 @@ def test_screenshot_of_a_request_and_of_the_rehabilitation_view(qtbot, ws_path, 
         shot = tmp_path / name
         assert app_main(["--workspace", str(ws_path), *args, "--screenshot", str(shot)]) == 0
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- what the window asks of the model (gui.state) ----------------------------------------------
+def test_saving_as_goes_on_in_the_copy(window, qtbot, ws_path, tmp_path):
+    window.state.edit_attributes("REQ-2026-001", {"members": 13})
+    dest = tmp_path / "copies" / "saved"
+    dest.parent.mkdir()
+    before = ws_path.read_bytes()
+    assert window.files.save_as(dest)
+    assert window.state.workspace.path == dest.with_suffix(".gpkg")
+    assert window.windowTitle().startswith("saved.gpkg") and not window.state.dirty
+    assert window.state.undo_stack.count() == 1 and ws_path.read_bytes() == before
+    assert "saved.gpkg" in window.recent_menu.actions()[0].text()
+
+
+def test_importing_keeps_unsaved_edits_without_asking(window, qtbot, monkeypatch, boxes,
+                                                     tmp_path):
+    window.state.edit_attributes("REQ-2026-001", {"members": 13})
+    source = tmp_path / "reserve.geojson"
+    gpd.GeoDataFrame({"name": ["Хар ус"]}, geometry=[shapely.box(106.30, 48.50, 106.32, 48.51)],
+                     crs=4326).to_file(source, driver="GeoJSON")
+    monkeypatch.setattr(field_mapping_dialog, "ask_import",
+                        lambda parent, summary, taken, lang: ("protected_areas", "reserve", None))
+    order = window.layer_panel.layer_names()
+    with qtbot.waitSignal(window.layerImported, timeout=LOAD_MS):
+        window.import_file(source)
+    assert not boxes.calls  # nothing asked
+    assert window.state.dirty and window.state.undo_stack.count() == 1
+    assert int(window.state.row("REQ-2026-001")["members"]) == 13
+    names = window.layer_panel.layer_names()
+    assert [n for n in names if n != "reserve"] == order and "reserve" in names
+    assert window.canvas.layer("reserve") and window.state.kinds["reserve"] == "protected_areas"
+    window.state.undo_stack.undo()
+    assert int(window.state.row("REQ-2026-001")["members"]) == 12
+
+
+# -- layer order ---------------------------------------------------------------------------------
+def test_the_layer_order_is_chosen_in_the_panel_and_kept_for_the_session(window, qtbot,
+                                                                        ws_path):
+    panel, canvas = window.layer_panel, window.canvas
+    assert panel.up_button.isVisible() and canvas.layer_order()[-1] == "soums"
+    soums_drawn = canvas.render_image(overlays=False)
+    panel.tree.setCurrentItem(panel.item_for("soums"))  # the bottom layer...
+    with qtbot.waitSignal(panel.orderChanged) as blocker:
+        panel.up_button.click()
+    assert blocker.args[0].index("soums") == len(blocker.args[0]) - 2
+    while panel.layer_names()[0] != "soums":  # ...brought to the top
+        panel.up_button.click()
+    assert canvas.layer_order() == panel.layer_names()
+    assert canvas.layer_order()[0] == "soums"
+    assert canvas.render_image(overlays=False) != soums_drawn
+    chosen = panel.layer_names()
+    with qtbot.waitSignal(window.workspaceLoaded, timeout=LOAD_MS):
+        window.open_workspace(ws_path)
+    assert panel.layer_names() == chosen and canvas.layer_order() == chosen
+
+
+# -- the package: paper, orientation, cancel -----------------------------------------------------
+def test_the_package_dialog_asks_paper_and_orientation(window, tmp_path):
+    window.show_request("REQ-2026-005")
+    dialog = ExportDialog("package", window.state, tmp_path)
+    assert dialog.paper_combo.isEnabled() and dialog.orientation_combo.isEnabled()
+    dialog.paper_combo.setCurrentIndex(dialog.paper_combo.findData("a3"))
+    dialog.orientation_combo.setCurrentIndex(dialog.orientation_combo.findData("portrait"))
+    options = dialog.options()
+    assert (options.kind, options.paper, options.orientation) == ("package", "a3", "portrait")
+
+
+def test_cancelling_a_package_export_writes_nothing(window, qtbot, monkeypatch, boxes,
+                                                    tmp_path):
+    import landtool.export.printmap as printmap
+
+    real, asked = printmap.render_map, {}
+    drawn, go_on = threading.Event(), threading.Event()
+
+    def render_map(data, path, **kwargs):  # the map is drawn; the user cancels meanwhile
+        asked.update(kwargs)
+        out = real(data, path, **kwargs)
+        drawn.set()
+        go_on.wait(60)
+        return out
+
+    monkeypatch.setattr(printmap, "render_map", render_map)
+    out = tmp_path / "out" / "REQ-2026-005"
+    options = ExportOptions("package", "REQ-2026-005", out, lang="en", paper="a3",
+                            orientation="portrait")
+    finished = []
+    window.exportFinished.connect(finished.append)
+    with qtbot.waitSignal(window.runner.cancelled, timeout=EXPORT_MS):
+        assert window.exporter.start("package", options)
+        qtbot.waitUntil(drawn.is_set, timeout=EXPORT_MS)
+        window.runner.widget.cancel_button.click()
+        go_on.set()
+    assert asked["paper"] == "a3" and asked["orientation"] == "portrait"
+    assert not finished and not boxes.calls and not window.runner.is_busy()
+    assert not out.exists() and not out.with_name(out.name + ".zip").exists()
+    assert not (tmp_path / "out").exists()  # not even the folder made for it

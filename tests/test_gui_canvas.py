@@ -153,7 +153,7 @@ def test_selected_request_with_its_eligible_part_and_conflict(app, qtbot, tmp_pa
     under = _pixels(plain, canvas, eligible, n=200)
     assert (np.abs(hatched - under).sum(axis=1) > 30).mean() > 0.05  # the hatch lines
     state.set_language("mn")
-    assert overlays.eligible_label[0] == "Эрхтэй хэсэг 1.68 га"
+    assert overlays.eligible_label[0] == "Олгох боломжтой хэсэг 1.68 га"
     state.select(None)
     assert overlays.selected is None and overlays.conflicts == []
     assert canvas.render_image() == plain  # nothing drawn over the map now
@@ -259,3 +259,33 @@ def test_add_layer_keeps_the_view_and_what_is_hidden(app, qtbot, frames):
     assert canvas.view == view and not canvas.is_layer_visible("soums")
     names = [g.name for g in canvas.layers()]
     assert names.index("streams") < names.index("licenses")  # drawn under the licences
+
+
+# -- rehabilitation parcels ---------------------------------------------------------------------
+def test_parcels_are_drawn_by_status_and_redrawn_when_it_changes(app, qtbot):
+    from datetime import date
+
+    from gui.map_canvas import padded
+    from gui.style import PARCEL_COLORS
+    from landtool.rehab.chart import COLOURS
+
+    assert PARCEL_COLORS == COLOURS  # the map's colours are the status chart's
+    state, canvas = app.state, app.canvas
+    parcels = state.parcels.set_index("parcel_id")
+    geom = parcels.loc["RP-011", "geometry"]
+    canvas.zoom_to_bounds(padded(geom.bounds, 0.3))
+    graphics = canvas.layer(state.parcels_layer)
+    assert list(graphics.status) == list(state.parcels["status"])
+
+    def mean_rgb() -> np.ndarray:
+        return _pixels(canvas.render_image(overlays=False), canvas, geom).mean(axis=0)
+
+    disturbed = mean_rgb()  # dark red, #b2182b over the background
+    assert disturbed[0] > disturbed[1] + 60 and disturbed[0] > disturbed[2] + 40
+    with qtbot.waitSignal(state.parcelsChanged):
+        state.change_parcel_status("RP-011", "technical_in_progress", date(2026, 6, 1))
+    in_progress = mean_rgb()  # #ef8a62: lighter and more orange
+    assert in_progress[1] > disturbed[1] + 40 and in_progress[0] > disturbed[0]
+    with qtbot.waitSignal(state.parcelsChanged):
+        state.undo_stack.undo()
+    assert np.allclose(mean_rgb(), disturbed, atol=1)

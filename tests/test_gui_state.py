@@ -76,3 +76,76 @@ def test_parcel_status_change_is_checked_and_undoable(state):
     assert parcels.loc["RP-011", "status"] == "technical_in_progress"
     state.undo_stack.undo()
     assert state.parcels.set_index("parcel_id").loc["RP-011", "status"] == "disturbed"
+
+
+# -- what the window asks of the model ---------------------------------------------------------
+def test_set_results_replaces_the_results_with_a_batch_check(state, qtbot):
+    from landtool.check.engine import check_requests
+
+    only = state.requests[state.requests["request_id"] == "REQ-2026-005"]
+    report = check_requests(only, state.ruleset, state.context())
+    with qtbot.waitSignal(state.resultsChanged):
+        state.set_results(report)
+    assert list(state.results) == ["REQ-2026-005"]
+    assert _failing(state, "REQ-2026-005") == {"no_valid_licence"}
+
+
+def test_save_as_copies_switches_and_saves_keeping_the_undo_history(state, qtbot, tmp_path):
+    original = state.workspace.path
+    before = original.read_bytes()
+    state.edit_attributes("REQ-2026-001", {"members": 13})
+    dest = tmp_path / "copy" / "saved.gpkg"
+    dest.parent.mkdir()
+    with qtbot.waitSignal(state.workspaceRenamed) as blocker:
+        state.save_as(dest)
+    assert blocker.args == [str(dest)] and state.workspace.path == dest
+    assert not state.dirty and state.undo_stack.count() == 1  # clean, the history kept
+    saved = pyogrio.read_dataframe(dest, layer="requests", read_geometry=False)
+    assert int(saved.set_index("request_id").loc["REQ-2026-001", "members"]) == 13
+    assert original.read_bytes() == before  # the file it came from is untouched
+    assert sorted(Workspace(dest).layer_names()) == sorted(state.layers)
+    left = [p.name for p in dest.parent.iterdir() if not p.name.endswith(".lock")]
+    assert left == ["saved.gpkg"]  # no temporary copy left (a workspace's write lock may be)
+
+
+def test_add_layer_keeps_the_edits_and_their_undo_history(state, qtbot, tmp_path):
+    import geopandas as gpd
+
+    from landtool.io.load import load_layer
+
+    state.edit_attributes("REQ-2026-001", {"members": 13})
+    source = tmp_path / "reserve.geojson"
+    gpd.GeoDataFrame({"name": ["Хар ус"]}, geometry=[shapely.box(106.30, 48.50, 106.32, 48.51)],
+                     crs=4326).to_file(source, driver="GeoJSON")
+    record = Workspace(state.workspace.path).add(load_layer(source, "protected_areas"),
+                                                 name="reserve")  # what the import worker does
+    gdf = Workspace(state.workspace.path).read(record.name)
+    with qtbot.waitSignal(state.layerAdded) as blocker:
+        state.add_layer("reserve", "protected_areas", gdf)
+    assert blocker.args == ["reserve"]
+    assert state.kinds["reserve"] == "protected_areas" and len(state.layers["reserve"]) == 1
+    assert state.workspace.record("reserve").kind == "protected_areas"
+    assert state.dirty and state.undo_stack.count() == 1
+    assert int(state.row("REQ-2026-001")["members"]) == 13
+    state.undo_stack.undo()
+    assert int(state.row("REQ-2026-001")["members"]) == 12 and not state.dirty
+
+
+def test_saving_logs_the_decisions_made_in_the_window(state):
+    from landtool import decisions
+
+    box = shapely.box(106.5285, 48.6700, 106.5295, 48.6706)
+    rid = state.add_request({"applicant": "Шинэ нөхөрлөл", "members": 6}, box)
+    number, _ = state.register(rid)
+    state.change_parcel_status("RP-011", "technical_in_progress", date(2026, 6, 1))
+    state.save()
+    log = decisions.entries(state.workspace)
+    assert ("registered", rid) in {(e.action, e.subject) for e in log}
+    assert ("parcel_status_changed", "RP-011") in {(e.action, e.subject) for e in log}
+    assert sum(e.action == "checked" for e in log) == len(state.requests)
+    assert decisions.verify(state.workspace).intact
+    # the number stays given even if its request is deleted: the next one is number + 1
+    state.delete_request(rid)
+    state.save()
+    other = state.add_request({"applicant": "Дараагийн"}, box)
+    assert state.register(other)[0] == number + 1

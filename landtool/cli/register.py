@@ -85,7 +85,8 @@ def add(workspace, request_id, user) -> None:
     ws = Workspace(workspace)
     name = _requests_layer(ws)
     reqs = ws.read(name)
-    updated, number, stamp = register_request(reqs, request_id)
+    updated, number, stamp = register_request(
+        reqs, request_id, above=decisions.highest_registered_number(ws))
     geom = updated[updated["request_id"].astype(str) == request_id].geometry.iloc[0]
     entry = ("registered", request_id, {"queue_no": number, "submitted_at": stamp},
              decisions.inputs_hash(geom))
