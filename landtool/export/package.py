@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from landtool.errors import LandtoolError, OutputError
+from landtool.io.formats import check_parent_writable
 from landtool.workspace import Workspace
 
 PACKAGE_FILES = ("report.pdf", "map.png", "map.html", "request.gpkg", "request.kml",
@@ -90,15 +91,7 @@ def check_target(folder: str | Path, *, force: bool = False) -> Path:
     if zip_path(folder).is_dir():
         raise OutputError("a folder is in the way of the package's zip", path=zip_path(folder),
                           hint="choose another --out")
-    parent = folder.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise OutputError(f"{parent} is a file, so no folder can be made there", path=folder,
-                          hint="choose an output place inside a folder")
-    if not os.access(parent, os.W_OK):
-        raise OutputError(f"no permission to write in {parent}", path=folder,
-                          hint="choose a folder you can write to")
+    check_parent_writable(folder)
     return folder
 
 

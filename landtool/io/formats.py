@@ -290,6 +290,13 @@ def check_writable(path: str | Path, *, overwrite: bool = False) -> Path:
     if path.exists() and not overwrite:
         raise OutputError("the file already exists", path=path,
                           hint="choose another name, or pass --force to overwrite it")
+    check_parent_writable(path)
+    return path
+
+
+def check_parent_writable(path: Path) -> None:
+    """Refuse an output whose folder cannot be made or written: the nearest existing
+    ancestor must be a folder this process can write in."""
     parent = path.parent
     while not parent.exists():
         parent = parent.parent
@@ -299,7 +306,6 @@ def check_writable(path: str | Path, *, overwrite: bool = False) -> Path:
     if not os.access(parent, os.W_OK):
         raise OutputError(f"no permission to write in {parent}", path=path,
                           hint="choose a folder you can write to")
-    return path
 
 
 @contextmanager
