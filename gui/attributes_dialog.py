@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.dialogs import ok_cancel
 from gui.i18n import Lang, tr
 from gui.state import AppState
 from landtool.catalog import get_kind
@@ -74,10 +74,7 @@ class AttributesDialog(QDialog):
             form.addRow(title, self._editor(name, value, kind))
         self.error = QLabel(self)
         self.error.setStyleSheet("color: #b2182b")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self._accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

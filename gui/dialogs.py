@@ -27,6 +27,16 @@ from gui.i18n import Lang, status_name, tr
 from landtool.errors import LandtoolError
 
 
+def ok_cancel(dialog: QDialog, accept=None) -> QDialogButtonBox:
+    """The dialog's OK and Cancel buttons, wired to ``accept`` (default: the dialog's own) and
+    to reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(accept or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def error_text(exc: BaseException, lang: str | Lang = Lang.EN) -> str:
     """What to tell the user about ``exc``: the message, the file and feature, the hint."""
     if not isinstance(exc, LandtoolError):
@@ -109,10 +119,7 @@ class StatusChangeDialog(QDialog):
         form.addRow(tr("status_dialog.current", lang), QLabel(status_name(current, lang)))
         form.addRow(tr("status_dialog.new", lang), self.status_combo)
         form.addRow(tr("status_dialog.date", lang), self.date_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.dialogs import ok_cancel
 from gui.i18n import Lang, kind_name, tr
 from gui.workspace_loader import FileSummary, import_layer, inspect_file
 from landtool.catalog import LayerKind, catalog, get_kind
@@ -84,10 +84,7 @@ class ImportLayerDialog(QDialog):
         form.addRow(tr("import.kind", lang), self.kind_combo)
         form.addRow(tr("import.name", lang), self.name_edit)
         form.addRow(tr("import.crs", lang), self.crs_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addLayout(form)
@@ -124,10 +121,7 @@ class FieldMappingDialog(QDialog):
             form.addRow(f"{title} ({f.name}){star}", combo)
             self.combos[f.name] = combo
         note = QLabel(tr("mapping.required_note", lang), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

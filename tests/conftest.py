@@ -18,6 +18,18 @@ def sample_ws(tmp_path_factory):
     return build_sample_workspace(tmp_path_factory.mktemp("sample") / "sample.gpkg")
 
 
+@pytest.fixture(scope="module")
+def frames(sample_ws):
+    """The sample workspace's layers and their map graphics (one set per test module: the
+    canvas tests change the graphics they are given)."""
+    from gui.layer_graphics import build_workspace_graphics
+    from landtool.workspace import Workspace
+
+    ws = Workspace(sample_ws)
+    frames = {n: ws.read(n) for n in ws.layer_names()}
+    return frames, build_workspace_graphics(ws.layers(), frames)
+
+
 @pytest.fixture
 def fail_writes(monkeypatch):
     """A function that, once called, makes every writer write part of its output (the first

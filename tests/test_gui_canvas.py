@@ -22,7 +22,6 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 from PySide6.QtWidgets import QMainWindow  # noqa: E402
 
-from gui.layer_graphics import build_workspace_graphics  # noqa: E402
 from gui.map_canvas import MapCanvas  # noqa: E402
 from gui.overlays import FLASHES  # noqa: E402
 from gui.state import AppState  # noqa: E402
@@ -33,13 +32,6 @@ from landtool.workspace import Workspace  # noqa: E402
 pytestmark = pytest.mark.gui
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture(scope="module")
-def frames(sample_ws):
-    ws = Workspace(sample_ws)
-    frames = {n: ws.read(n) for n in ws.layer_names()}
-    return frames, build_workspace_graphics(ws.layers(), frames)
 
 
 @pytest.fixture

@@ -40,13 +40,6 @@ OVER_LICENCE = (106.5600, 48.6436, 106.5624, 48.6450)
 FREE = (106.5285, 48.6700, 106.5305, 48.6712)
 
 
-@pytest.fixture(scope="module")
-def frames(sample_ws):
-    ws = Workspace(sample_ws)
-    frames = {n: ws.read(n) for n in ws.layer_names()}
-    return frames, build_workspace_graphics(ws.layers(), frames)
-
-
 @pytest.fixture
 def app(qtbot, sample_ws, frames, tmp_path):
     path = tmp_path / "ws.gpkg"

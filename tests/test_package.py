@@ -119,21 +119,37 @@ def test_corners_csv_and_check_json(sample_ws, batch):
             assert float(r["longitude"]) == pytest.approx(lon, abs=1e-9)
             assert float(r["latitude"]) == pytest.approx(lat, abs=1e-9)
     saved = json.loads((out / "REQ-2026-005" / "check.json").read_text(encoding="utf-8"))
-    assert saved["request"] == data.result
+    # the check kept in the workspace, read straight from its table (not through the exports)
+    import sqlite3
+
+    with sqlite3.connect(sample_ws) as con:
+        stored = con.execute("SELECT report_json FROM landtool_checks WHERE request_id = ?",
+                             ("REQ-2026-005",)).fetchone()[0]
+    assert saved["request"] == json.loads(stored)["request"]
     assert saved["ruleset"]["id"] == "mn-asm-2022"
     conflicts = [c["feature_id"] for r in saved["request"]["results"] for c in r["conflicts"]]
     assert conflicts == ["MV-00005082"]
 
 
 def test_cost_spreadsheet_and_report(sample_ws, batch):
+    from decimal import ROUND_HALF_UP, Decimal
+
     from openpyxl import load_workbook
 
     out, _ = batch
-    data = gather(Workspace(sample_ws), "REQ-2026-013")
     sheet = load_workbook(out / "REQ-2026-013" / "costs.xlsx")["lines"]
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) for name in ("kind", "quantity", "rate", "cost")}
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert sum(r[10] for r in rows if r[0] == "direct") == data.estimate.direct
-    assert next(r[10] for r in rows if r[0] == "total") == data.estimate.total
+    direct = [r for r in rows if r[col["kind"]] == "direct"]
+    assert direct
+    for r in direct:  # each line: quantity x rate, rounded half up to a whole tugrik
+        expected = (Decimal(str(r[col["quantity"]])) * Decimal(str(r[col["rate"]]))).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP)
+        assert r[col["cost"]] == int(expected)
+    indirect = sum(r[col["cost"]] for r in rows if r[col["kind"]] == "indirect")
+    total = next(r[col["cost"]] for r in rows if r[col["kind"]] == "total")
+    assert total == sum(r[col["cost"]] for r in direct) + indirect
     text = " ".join(p.extract_text() for p in PdfReader(out / "REQ-2026-013" / "report.pdf")
                     .pages)
     assert "REQ-2026-013" in text and report.TEXT["mn"]["s_costs"] in text
