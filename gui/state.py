@@ -141,10 +141,13 @@ class AppState(QObject):
             self.resultsChanged.emit()
             return
         ctx = self.context()
-        if self.requests_layer is not None:
-            ctx.set_layer("requests", [(self.requests_layer, reqs)])
-        if self.parcels_layer is not None:
-            ctx.set_layer("rehab_parcels", [(self.parcels_layer, self.parcels)])
+        # hand the context only the layers edited since its last check (an edit replaces the
+        # frame), so a live drag does not rebuild the parcels' index at every step
+        for kind, name in (("requests", self.requests_layer),
+                           ("rehab_parcels", self.parcels_layer)):
+            current = ctx.layers.get(kind, [])
+            if name is not None and not (len(current) == 1 and current[0][1] is self.layers[name]):
+                ctx.set_layer(kind, [(name, self.layers[name])])
         batch = reqs if ids is None else reqs[reqs["request_id"].astype(str).isin(ids)]
         batch = batch[~batch.geometry.isna() & ~batch.geometry.is_empty]
         self.check_problem = None
