@@ -7,8 +7,10 @@ where it breaks. The workspace also keeps the number of entries and the last has
 entries off the end is detected too (unless both are rewritten together, which a copy of the
 log kept elsewhere, e.g. the printed register, would reveal).
 
-Entries are appended inside one SQLite transaction, which SQLite makes atomic and durable:
-an interruption leaves the log with or without the new entry, never half of it.
+Entries are appended inside one transaction (SQLite's in a GeoPackage, PostgreSQL's in a shared
+workspace), which is atomic and durable: an interruption leaves the log with or without the new
+entry, never half of it. In a shared workspace the database itself refuses to change or delete
+an entry (see :mod:`landtool.workspace_pg`), and the user is the database user.
 """
 
 from __future__ import annotations
@@ -99,6 +101,27 @@ def _connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+class _SqliteLog:
+    """The log's table in a GeoPackage, within the caller's SQLite transaction."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def last(self) -> tuple[int, str] | None:
+        return self.con.execute(
+            f"SELECT seq, hash FROM {TABLE} ORDER BY seq DESC LIMIT 1").fetchone()
+
+    def insert(self, fields: dict) -> None:
+        self.con.execute(f"INSERT INTO {TABLE} VALUES (:seq, :at, :user, :action, :subject, "
+                         ":details, :inputs_hash, :prev_hash, :hash)", fields)
+        self.con.executemany(f"INSERT OR REPLACE INTO {HEAD} VALUES (?, ?)",
+                             [("count", str(fields["seq"])), ("last_hash", fields["hash"])])
+
+    @staticmethod
+    def default_user(user: str | None) -> str:
+        return user or getpass.getuser()
+
+
 def _read(path: Path, sql: str) -> list | None:
     """Rows of a read-only query; None when the log was never written (no table)."""
     uri = f"file:{Path(path).resolve()}?mode=ro"
@@ -116,23 +139,31 @@ def append(ws: Workspace, action: str, subject: str, details: dict | None = None
            at: datetime | None = None) -> Entry:
     """Append one decision to the workspace's log (one atomic transaction, under the
     workspace's write lock)."""
+    if ws.shared:
+        with ws.transaction(f"record the decision '{action}'") as tx:
+            return append_many(tx, [(action, subject, details, inputs)], user=user, at=at)[0]
     with write_lock(ws.path):
         return append_many(ws.path, [(action, subject, details, inputs)], user=user, at=at)[0]
 
 
-def append_many(path: Path, decisions: list[tuple], *, user: str | None = None,
+def append_many(target, decisions: list[tuple], *, user: str | None = None,
                 at: datetime | None = None) -> list[Entry]:
     """Append ``(action, subject, details, inputs_hash)`` decisions in ONE transaction to the
-    GeoPackage at ``path``. The caller holds the write lock: this is also how a decision is
-    written into a working copy, so that it lands together with the edit it records."""
+    GeoPackage at ``target`` (a path), or within a shared workspace's open transaction
+    (``target`` from :meth:`PgWorkspace.transaction`). The caller holds the write lock: this
+    is also how a decision is written into a working copy, so that it lands together with the
+    edit it records."""
     for action, *_ in decisions:
         if action not in ACTIONS:
             raise DecisionLogError(f"unknown decision {action!r}", hint="use one of: "
                                    + ", ".join(ACTIONS))
-    with closing(_connect(path)) as con:
+    if not isinstance(target, str | Path):
+        return [_append_in(target.log, a, s, d, user, i, at) for a, s, d, i in decisions]
+    with closing(_connect(target)) as con:
         con.execute("BEGIN IMMEDIATE")
         try:
-            out = [_append_in(con, a, s, d, user, i, at) for a, s, d, i in decisions]
+            log = _SqliteLog(con)
+            out = [_append_in(log, a, s, d, user, i, at) for a, s, d, i in decisions]
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -140,13 +171,13 @@ def append_many(path: Path, decisions: list[tuple], *, user: str | None = None,
     return out
 
 
-def _append_in(con, action, subject, details, user, inputs, at) -> Entry:
+def _append_in(log, action, subject, details, user, inputs, at) -> Entry:
     """Append within the caller's transaction: the next number, chained to the last hash."""
-    last = con.execute(f"SELECT seq, hash FROM {TABLE} ORDER BY seq DESC LIMIT 1").fetchone()
+    last = log.last()
     fields = {
         "seq": (last[0] + 1) if last else 1,
         "at": (at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat(),
-        "user": user or getpass.getuser(),
+        "user": log.default_user(user),
         "action": action,
         "subject": str(subject),
         "details": json.dumps(details or {}, sort_keys=True, ensure_ascii=False,
@@ -155,16 +186,14 @@ def _append_in(con, action, subject, details, user, inputs, at) -> Entry:
         "prev_hash": last[1] if last else GENESIS,
     }
     fields["hash"] = _entry_hash(fields)
-    con.execute(f"INSERT INTO {TABLE} VALUES (:seq, :at, :user, :action, :subject, "
-                ":details, :inputs_hash, :prev_hash, :hash)", fields)
-    con.executemany(f"INSERT OR REPLACE INTO {HEAD} VALUES (?, ?)",
-                    [("count", str(fields["seq"])), ("last_hash", fields["hash"])])
+    log.insert(fields)
     return Entry(**fields)
 
 
 def entries(ws: Workspace) -> list[Entry]:
     """Every entry, in sequence (reads only: the workspace file is not touched)."""
-    rows = _read(ws.path, f"SELECT * FROM {TABLE} ORDER BY seq")
+    rows = (ws.log_rows() if ws.shared else
+            _read(ws.path, f"SELECT * FROM {TABLE} ORDER BY seq"))
     return [Entry(*row) for row in rows or []]
 
 
@@ -190,7 +219,8 @@ def verify(ws: Workspace) -> Verification:
         if _entry_hash(asdict(entry)) != entry.hash:
             return Verification(False, len(log), entry.seq, "its content was changed")
         prev = entry.hash
-    head = dict(_read(ws.path, f"SELECT k, v FROM {HEAD}") or [])
+    head = dict((ws.log_head() if ws.shared else _read(ws.path, f"SELECT k, v FROM {HEAD}"))
+                or [])
     if log and not head:
         return Verification(False, len(log), len(log),
                             "the record of the log's length and last hash was removed, so "
@@ -200,3 +230,22 @@ def verify(ws: Workspace) -> Verification:
                             f"the log should hold {head.get('count')} entries: entries after "
                             f"{len(log)} are missing")
     return Verification(True, len(log))
+
+
+def raw_log(ws: Workspace) -> tuple[list[tuple], list[tuple]]:
+    """The log's rows and head exactly as stored, for copying a workspace (push and pull
+    copy them verbatim, so a copy verifies as the original does)."""
+    if ws.shared:
+        return ws.log_rows(), ws.log_head()
+    rows = _read(ws.path, f"SELECT * FROM {TABLE} ORDER BY seq") or []
+    head = _read(ws.path, f"SELECT k, v FROM {HEAD}") or []
+    return [tuple(r) for r in rows], [tuple(r) for r in head]
+
+
+def write_raw_log(path: Path, rows: list[tuple], head: list[tuple]) -> None:
+    """Write rows and head verbatim into the GeoPackage at ``path`` (a working copy)."""
+    with closing(_connect(path)) as con:
+        con.execute("BEGIN IMMEDIATE")
+        con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(f"INSERT OR REPLACE INTO {HEAD} VALUES (?, ?)", head)
+        con.execute("COMMIT")

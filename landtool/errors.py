@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from landtool.location import DatabaseLocation, as_location
+
 
 class LandtoolError(Exception):
     """Base class of every error landtool raises on purpose.
@@ -18,7 +20,7 @@ class LandtoolError(Exception):
     message
         What went wrong, in one sentence.
     path
-        The file concerned, if any.
+        The file (or shared workspace database) concerned, if any.
     feature
         The feature concerned (an id, a row number or a point number), if any.
     hint
@@ -31,13 +33,14 @@ class LandtoolError(Exception):
         self,
         message: str,
         *,
-        path: str | Path | None = None,
+        path: str | Path | DatabaseLocation | None = None,
         feature: str | int | None = None,
         hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.path = Path(path) if path is not None else None
+        # a file, or a shared workspace's database (printed without its password)
+        self.path = as_location(path) if path is not None else None
         self.feature = feature
         self.hint = hint
 

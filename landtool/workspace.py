@@ -14,6 +14,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from landtool.crs import crs_label, outside_mongolia
 from landtool.errors import LandtoolError, WorkspaceError
 from landtool.geodesy import MONGOLIA_ALBERS
 from landtool.io.load import LoadedLayer
+from landtool.location import DatabaseLocation, is_database_url
 from landtool.validate import PROJECTED_NOTE, invalid_when_projected
 
 META_TABLE = "landtool_layers"
@@ -77,7 +79,75 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-class Workspace:
+class BaseWorkspace:
+    """What every workspace answers, whether a GeoPackage file (:class:`Workspace`) or a
+    shared PostgreSQL database (:class:`landtool.workspace_pg.PgWorkspace`): the layers are
+    read and written through ``layers``, ``read``, ``add``, ``update``, ``modify`` and
+    ``remove``; the check results through ``checks`` and ``save_checks``."""
+
+    #: a file (Path) or a database (DatabaseLocation), for messages and default folders
+    path: Path | DatabaseLocation
+    #: True for a shared database workspace
+    shared = False
+
+    def layers(self) -> list[LayerRecord]:
+        raise NotImplementedError
+
+    def read(self, name: str, *, bbox=None) -> gpd.GeoDataFrame:
+        raise NotImplementedError
+
+    def layer_names(self) -> list[str]:
+        return [r.name for r in self.layers()]
+
+    def record(self, name: str) -> LayerRecord:
+        for r in self.layers():
+            if r.name == name:
+                return r
+        raise WorkspaceError(f"the workspace has no layer {name!r}", path=self.path,
+                             hint=f"its layers are: {', '.join(self.layer_names()) or '(none)'}")
+
+    def layers_of_kind(self, kind: str) -> list[str]:
+        return [r.name for r in self.layers() if r.kind == kind]
+
+    def info(self) -> list[LayerInfo]:
+        """Every layer with its kind, feature count, CRS, extent and validity problems now."""
+        out = []
+        for rec in self.layers():
+            gdf = self.read(rec.name)
+            out.append(LayerInfo(rec, len(gdf), _geometry_type(gdf),
+                                 crs_label(gdf.crs, short=True),
+                                 tuple(float(v) for v in gdf.total_bounds),
+                                 tuple(_current_problems(gdf, rec))))
+        return out
+
+    def _check_new_name(self, name: str, replace: bool) -> list[LayerRecord]:
+        """The records that stay when a layer called ``name`` is added."""
+        if not _NAME_RE.match(name):
+            raise WorkspaceError(
+                f"{name!r} is not a usable layer name", path=self.path,
+                hint="use lower-case letters, digits and _, starting with a letter",
+            )
+        if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES:
+            raise WorkspaceError(
+                f"{name!r} is reserved for the workspace's own tables", path=self.path,
+                hint="give another --name; names starting with "
+                + ", ".join(RESERVED_PREFIXES) + " and the name "
+                + ", ".join(RESERVED_NAMES) + " are reserved",
+            )
+        records = [r for r in self.layers() if not (replace and r.name == name)]
+        if any(r.name == name for r in records):
+            raise WorkspaceError(f"the workspace already has a layer {name!r}", path=self.path,
+                                 hint="give another --name, or pass --replace to replace it")
+        return records
+
+    @staticmethod
+    def _edited_record(old: LayerRecord, count: int, note: str) -> LayerRecord:
+        return LayerRecord(old.name, old.kind, old.source, old.added_at, count,
+                           old.reprojection, (*old.problems, f"[edit {_now()}] {note}"),
+                           old.projected_invalid)
+
+
+class Workspace(BaseWorkspace):
     """An existing workspace GeoPackage.
 
     Examples
@@ -174,56 +244,17 @@ class Workspace:
             self._records = _read_meta(self.path)
         return list(self._records)
 
-    def layer_names(self) -> list[str]:
-        return [r.name for r in self.layers()]
-
-    def record(self, name: str) -> LayerRecord:
-        for r in self.layers():
-            if r.name == name:
-                return r
-        raise WorkspaceError(f"the workspace has no layer {name!r}", path=self.path,
-                             hint=f"its layers are: {', '.join(self.layer_names()) or '(none)'}")
-
     def read(self, name: str, *, bbox=None) -> gpd.GeoDataFrame:
         """One layer as a GeoDataFrame in EPSG:4326."""
         self.record(name)
         return pyogrio.read_dataframe(self.path, layer=name, bbox=bbox)
-
-    def layers_of_kind(self, kind: str) -> list[str]:
-        return [r.name for r in self.layers() if r.kind == kind]
-
-    def info(self) -> list[LayerInfo]:
-        """Every layer with its kind, feature count, CRS, extent and validity problems now."""
-        out = []
-        for rec in self.layers():
-            gdf = self.read(rec.name)
-            out.append(LayerInfo(rec, len(gdf), _geometry_type(gdf),
-                                 crs_label(gdf.crs, short=True),
-                                 tuple(float(v) for v in gdf.total_bounds),
-                                 tuple(_current_problems(gdf, rec))))
-        return out
 
     # -- changing -------------------------------------------------------------------------
     def add(self, layer: LoadedLayer, *, name: str | None = None,
             replace: bool = False) -> LayerRecord:
         """Store a loaded layer; the workspace is unchanged if anything fails."""
         name = name or layer.kind.id
-        if not _NAME_RE.match(name):
-            raise WorkspaceError(
-                f"{name!r} is not a usable layer name", path=self.path,
-                hint="use lower-case letters, digits and _, starting with a letter",
-            )
-        if name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES:
-            raise WorkspaceError(
-                f"{name!r} is reserved for the workspace's own tables", path=self.path,
-                hint="give another --name; names starting with "
-                + ", ".join(RESERVED_PREFIXES) + " and the name "
-                + ", ".join(RESERVED_NAMES) + " are reserved",
-            )
-        records = [r for r in self.layers() if not (replace and r.name == name)]
-        if any(r.name == name for r in records):
-            raise WorkspaceError(f"the workspace already has a layer {name!r}", path=self.path,
-                                 hint="give another --name, or pass --replace to replace it")
+        records = self._check_new_name(name, replace)
         record = LayerRecord(name, layer.kind.id, str(layer.source), _now(), len(layer.gdf),
                              layer.reprojection.describe(),
                              tuple(str(p) for p in layer.problems),
@@ -246,9 +277,7 @@ class Workspace:
         old = self.record(name)
         if gdf.crs is None or gdf.crs.to_epsg() != 4326:
             raise WorkspaceError("edited features must be in EPSG:4326", path=self.path)
-        record = LayerRecord(old.name, old.kind, old.source, old.added_at, len(gdf),
-                             old.reprojection, (*old.problems, f"[edit {_now()}] {note}"),
-                             old.projected_invalid)
+        record = self._edited_record(old, len(gdf), note)
         records = [record if r.name == name else r for r in self.layers()]
         self._records = None
         with _atomic_copy(self.path, self.path) as tmp:
@@ -258,6 +287,22 @@ class Workspace:
             if then is not None:
                 then(tmp)
         return record
+
+    def modify(self, name: str, change: Callable, *, note: str, user: str | None = None):
+        """Read layer ``name``, apply ``change`` and write the result, with no other writer in
+        between (under the write lock): ``change(gdf)`` returns ``(new_gdf, decisions, value)``
+        where ``decisions`` are ``(action, subject, details, inputs_hash)`` tuples logged with
+        the change; returns ``value``. This is how a request is registered: the queue number is
+        taken from the layer as it is at that moment."""
+        from landtool import decisions as log
+
+        with write_lock(self.path):
+            self._records = None
+            new, logged, value = change(self.read(name))
+            self.update(name, new, note=note,
+                        then=(lambda tmp: log.append_many(tmp, logged, user=user))
+                        if logged else None)
+        return value
 
     # -- check results ----------------------------------------------------------------------
     def save_checks(self, rows: list[dict], *,
@@ -400,6 +445,12 @@ def write_lock(path: Path, *, timeout: float = 60.0):
     folder = Path(tempfile.gettempdir()) / "landtool-locks"
     folder.mkdir(exist_ok=True)
     key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:32]
+    held = getattr(_HELD, "keys", None)
+    if held is None:
+        held = _HELD.keys = set()
+    if key in held:  # this thread holds it already (e.g. modify() calling update())
+        yield
+        return
     lock_path = folder / f"{key}.lock"
     with open(lock_path, "a") as fh:
         deadline = time.monotonic() + timeout
@@ -413,10 +464,15 @@ def write_lock(path: Path, *, timeout: float = 60.0):
                         "another program is still writing this workspace", path=path,
                         hint="wait until it has finished, then try again") from None
                 time.sleep(0.05)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+_HELD = threading.local()  # the write locks this thread holds
 
 
 _COPY_RE = r"^\.{stem}-(\d+)-[A-Za-z0-9_]+\.gpkg(-wal|-shm|-journal)?$"
@@ -467,3 +523,27 @@ def _current_problems(gdf: gpd.GeoDataFrame, record: LayerRecord) -> list[str]:
                      if kind.geometry is GeometryKind.POLYGON else [])
     problems += [f"{fid}: {PROJECTED_NOTE}" for fid in projected]
     return problems
+
+
+def open_workspace(where: str | Path | DatabaseLocation, *,
+                   password: str | None = None) -> BaseWorkspace:
+    """The workspace at ``where``: a GeoPackage path, or a ``postgresql://`` URL of a shared
+    workspace (``password`` if the URL and ~/.pgpass have none)."""
+    if is_database_url(where):
+        from landtool.workspace_pg import PgWorkspace
+
+        return PgWorkspace(where, password=password)
+    return Workspace(where)
+
+
+def init_workspace(where: str | Path, *, title: str = "", overwrite: bool = False,
+                   extra: Mapping[str, str] | None = None,
+                   password: str | None = None) -> BaseWorkspace:
+    """Create an empty workspace: a GeoPackage, or the tables of a shared workspace in the
+    database a ``postgresql://`` URL names (created if the server lets this user)."""
+    if is_database_url(where):
+        from landtool.workspace_pg import PgWorkspace
+
+        return PgWorkspace.init(where, title=title, overwrite=overwrite, extra=extra,
+                                password=password)
+    return Workspace.init(where, title=title, overwrite=overwrite, extra=extra)

@@ -66,3 +66,47 @@ def fail_writes(monkeypatch):
         return written
 
     return apply
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory):
+    """A real PostgreSQL + PostGIS server for this test session, on loopback (see
+    tests/pg_cluster.py); a missing server is an error, never a skip."""
+    import pg_cluster as pgc
+
+    try:
+        cluster = pgc.start(tmp_path_factory.mktemp("pg"))
+    except pgc.ClusterUnavailable as exc:
+        pytest.fail(f"the shared-workspace tests need PostgreSQL with PostGIS: {exc}")
+    import psycopg
+
+    with psycopg.connect(cluster.url(), autocommit=True) as con:  # a template with PostGIS
+        con.execute("CREATE DATABASE landtool_template")
+    with psycopg.connect(cluster.url(db="landtool_template"), autocommit=True) as con:
+        con.execute("CREATE EXTENSION postgis")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster, request):
+    """The superuser URL of a new, empty database with PostGIS, for one test."""
+    import re
+
+    import psycopg
+
+    name = "t_" + re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40] + \
+        f"_{os.getpid()}_{next(_DB_COUNTER)}"
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}" TEMPLATE landtool_template')
+    return pg_cluster.url(db=name)
+
+
+def _counter():
+    n = 0
+    while True:
+        n += 1
+        yield n
+
+
+_DB_COUNTER = _counter()

@@ -15,7 +15,7 @@ from landtool.cli.options import load_kwargs, load_options
 from landtool.errors import CheckError
 from landtool.io.formats import atomic_paths, check_writable
 from landtool.io.load import load_layer
-from landtool.workspace import Workspace
+from landtool.workspace import BaseWorkspace, open_workspace
 
 STATUS_MARK = {"pass": "ok", "fail": "FAIL", "warn": "warn", "not_applicable": "n/a"}
 
@@ -39,7 +39,7 @@ def _layer_items(items) -> list[tuple[str, str]]:
     return out
 
 
-def load_requests(source: str, ws: Workspace | None, **opts):
+def load_requests(source: str, ws: BaseWorkspace | None, **opts):
     """REQUESTS: a file of any supported format, or the name of a layer in the workspace."""
     if not Path(source).exists() and ws is not None and source in ws.layer_names():
         return ws.read(source)
@@ -84,7 +84,7 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
     if save and not ws_path:
         raise click.UsageError("--save keeps the results in a workspace: give --workspace")
     rs = load_ruleset(ruleset)
-    ws = Workspace(ws_path) if ws_path else None
+    ws = open_workspace(ws_path) if ws_path else None
     extra: dict[str, list] = {}
     for kind, path in _layer_items(layer_items):
         loaded = load_layer(path, kind)

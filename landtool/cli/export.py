@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from landtool.workspace import Workspace
+from landtool.workspace import open_workspace
 
 _LANG = click.option("--lang", type=click.Choice(["mn", "en"]), default="mn", show_default=True,
                      help="The language of the report and the maps.")
@@ -43,7 +43,7 @@ def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force) ->
         raise click.UsageError("give --request or --all, not both")
     if not all_requests and not requests:
         raise click.UsageError("give the request with --request ID (repeatable), or --all")
-    ws = Workspace(ws_path)
+    ws = open_workspace(ws_path)
     if len(requests) == 1 and not all_requests:
         pkg = build_package(ws, requests[0], out, lang=lang, rates=rates_id, dem=dem,
                             force=force)
@@ -94,7 +94,7 @@ def map_cmd(ws_path, request_id, fmt, paper, orientation, dpi, lang, out, force)
     from landtool.export.package import map_format, write_map
 
     map_format(out, fmt)  # refuse a format that does not fit the name before opening anything
-    ws = Workspace(ws_path)
+    ws = open_workspace(ws_path)
     path = write_map(ws, out, request_id=request_id, fmt=fmt, paper=paper,
                      orientation=orientation, lang=lang, dpi=dpi, force=force)
     click.echo(f"wrote {path}")

@@ -11,20 +11,20 @@ import click
 from landtool import decisions
 from landtool.errors import RegisterError
 from landtool.register import register_request
-from landtool.workspace import Workspace
+from landtool.workspace import BaseWorkspace, open_workspace
 
 WS = click.argument("workspace", type=click.Path(dir_okay=False))
 DECISIONS = ("forwarded", "approved", "refused", "conclusion_issued", "contract_signed")
 
 
-def _requests_layer(ws: Workspace) -> str:
+def _requests_layer(ws: BaseWorkspace) -> str:
     names = ws.layers_of_kind("requests")
     if not names:
         raise RegisterError("the workspace has no requests layer", path=ws.path)
     return names[0]
 
 
-def queue_rows(ws: Workspace, soum: str | None = None) -> list[dict]:
+def queue_rows(ws: BaseWorkspace, soum: str | None = None) -> list[dict]:
     """The register: requests in queue order, each with its latest decision and check."""
     reqs = ws.read(_requests_layer(ws))
     if soum:
@@ -70,7 +70,7 @@ def list_cmd(workspace, soum) -> None:
     """The queue: number, submission time, request, applicant, check and latest decision."""
     click.echo(f"{'no':>4} {'submitted':<25} {'request':<14} {'applicant':<24} "
                f"{'check':<40} decision")
-    for row in queue_rows(Workspace(workspace), soum):
+    for row in queue_rows(open_workspace(workspace), soum):
         q = "" if row["queue_no"] is None else str(row["queue_no"])
         click.echo(f"{q:>4} {row['submitted_at']:<25} {row['request_id']:<14} "
                    f"{row['applicant']:<24.24} {row['check']:<40} {row['decision']}")
@@ -82,16 +82,18 @@ def list_cmd(workspace, soum) -> None:
 @click.option("--user", help="Who registers (default: the login name).")
 def add(workspace, request_id, user) -> None:
     """Register REQUEST_ID: the next queue number and the submission time, logged."""
-    ws = Workspace(workspace)
+    ws = open_workspace(workspace)
     name = _requests_layer(ws)
-    reqs = ws.read(name)
-    updated, number, stamp = register_request(
-        reqs, request_id, above=decisions.highest_registered_number(ws))
-    geom = updated[updated["request_id"].astype(str) == request_id].geometry.iloc[0]
-    entry = ("registered", request_id, {"queue_no": number, "submitted_at": stamp},
-             decisions.inputs_hash(geom))
-    ws.update(name, updated, note=f"registered {request_id} as {number}",
-              then=lambda tmp: decisions.append_many(tmp, [entry], user=user))
+
+    def register_it(reqs):  # run on the layer as it is at this moment, with no writer between
+        updated, number, stamp = register_request(
+            reqs, request_id, above=decisions.highest_registered_number(ws))
+        geom = updated[updated["request_id"].astype(str) == request_id].geometry.iloc[0]
+        entry = ("registered", request_id, {"queue_no": number, "submitted_at": stamp},
+                 decisions.inputs_hash(geom))
+        return updated, [entry], (number, stamp)
+
+    number, stamp = ws.modify(name, register_it, note=f"registered {request_id}", user=user)
     click.echo(f"registered {request_id}: number {number}, {stamp}")
 
 
@@ -107,7 +109,7 @@ def decide(workspace, subject, decision, resolution, note, user) -> None:
     if decision in ("approved", "refused", "conclusion_issued", "contract_signed") \
             and not resolution:
         raise click.UsageError(f"--decision {decision} needs the --resolution number")
-    ws = Workspace(workspace)
+    ws = open_workspace(workspace)
     reqs = ws.read(_requests_layer(ws))
     hit = reqs[reqs["request_id"].astype(str) == subject]
     if hit.empty:
@@ -128,7 +130,7 @@ def decide(workspace, subject, decision, resolution, note, user) -> None:
 def verify(workspace) -> None:
     """Check the log's hash chain: the first changed, removed or moved entry, or intact.
     Exit 0 when intact, 1 when not."""
-    result = decisions.verify(Workspace(workspace))
+    result = decisions.verify(open_workspace(workspace))
     click.echo(str(result))
     if not result.intact:
         raise SystemExit(1)
@@ -144,7 +146,7 @@ def print_cmd(workspace, soum, out, force) -> None:
     from landtool.io.formats import atomic_path, check_writable
 
     check_writable(out, overwrite=force)
-    ws = Workspace(workspace)
+    ws = open_workspace(workspace)
     rows = queue_rows(ws, soum)
     state = decisions.verify(ws)
     log = decisions.entries(ws)

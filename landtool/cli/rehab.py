@@ -9,10 +9,10 @@ import click
 from landtool.geodesy import AREA_METHOD
 from landtool.io.load import load_layer
 from landtool.rehab.status import STATUSES, check_history, summarize
-from landtool.workspace import Workspace
+from landtool.workspace import BaseWorkspace, open_workspace
 
 
-def load_parcels(source: str | None, ws: Workspace | None):
+def load_parcels(source: str | None, ws: BaseWorkspace | None):
     """PARCELS: a file, or the name of a workspace layer (default: the workspace's
     rehab_parcels layers)."""
     import pandas as pd
@@ -51,7 +51,7 @@ def rehab() -> None:
 def status(parcels, ws_path, by, chart, lang) -> None:
     """Hectares in each status per partnership or soum, outstanding hectares and shares
     rehabilitated."""
-    ws = Workspace(ws_path) if ws_path else None
+    ws = open_workspace(ws_path) if ws_path else None
     gdf = load_parcels(parcels, ws)
     validate_all(gdf)
     table = summarize(gdf, by)
@@ -107,7 +107,7 @@ def estimate(parcels, ws_path, rates_id, dem, partnership, indirect, deposit_per
     for path in outputs.values():
         check_writable(path, overwrite=force)
     rates = load_rates(rates_id)
-    ws = Workspace(ws_path) if ws_path else None
+    ws = open_workspace(ws_path) if ws_path else None
     gdf = load_parcels(parcels, ws)
     if partnership:
         gdf = gdf[gdf["partnership"].map(partnership_key) == partnership_key(partnership)]
@@ -188,7 +188,7 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
     except ValueError:
         raise click.BadParameter(f"{when!r} is not a date; write YYYY-MM-DD",
                                  param_hint="--date") from None
-    ws = Workspace(workspace)
+    ws = open_workspace(workspace)
     if layer_name and ws.record(layer_name).kind != "rehab_parcels":
         raise RehabStatusError(f"layer {layer_name!r} is not a rehabilitation parcels layer",
                                path=ws.path, hint="name a layer of kind rehab_parcels")

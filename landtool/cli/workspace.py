@@ -1,4 +1,8 @@
-"""``landtool workspace init | add | info | remove``."""
+"""``landtool workspace init | add | info | remove | push | pull | user | who``.
+
+A workspace is a GeoPackage path or, shared by an office, a ``postgresql://`` URL: every
+command taking a workspace takes either.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,19 @@ import json
 import click
 
 from landtool.cli.options import kind_option, load_kwargs, load_options
+from landtool.errors import WorkspaceError
 from landtool.io.load import load_layer
-from landtool.workspace import Workspace
+from landtool.location import DatabaseLocation, is_database_url
+from landtool.workspace import init_workspace, open_workspace
 
 WS = click.argument("workspace", type=click.Path(dir_okay=False))
+URL = click.argument("url")
 
 
 @click.group()
 def workspace() -> None:
-    """Create and describe workspaces (one GeoPackage holding every layer of a project)."""
+    """Create, describe and share workspaces: one GeoPackage, or one PostgreSQL + PostGIS
+    database shared by an office (a postgresql://user@host/database URL)."""
 
 
 @workspace.command()
@@ -23,9 +31,9 @@ def workspace() -> None:
 @click.option("--title", default="", help="A title for the project.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def init(workspace: str, title: str, force: bool) -> None:
-    """Create an empty workspace."""
-    Workspace.init(workspace, title=title, overwrite=force)
-    click.echo(f"created workspace {workspace}")
+    """Create an empty workspace (a .gpkg, or a postgresql:// URL: its tables and roles)."""
+    ws = init_workspace(workspace, title=title, overwrite=force)
+    click.echo(f"created workspace {ws.path}")
 
 
 @workspace.command()
@@ -37,12 +45,12 @@ def init(workspace: str, title: str, force: bool) -> None:
 @load_options
 def add(workspace, source, kind, name, replace, **opts) -> None:
     """Add the layer in SOURCE to the workspace, as a layer of --kind."""
-    ws = Workspace(workspace)
+    ws = open_workspace(workspace)
     layer = load_layer(source, kind, **load_kwargs(kind, **opts))
     record = ws.add(layer, name=name, replace=replace)
     for line in layer.report_lines():
         click.echo(line)
-    click.echo(f"added layer {record.name} ({record.feature_count} features) to {workspace}")
+    click.echo(f"added layer {record.name} ({record.feature_count} features) to {ws.path}")
 
 
 @workspace.command()
@@ -50,7 +58,7 @@ def add(workspace, source, kind, name, replace, **opts) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def info(workspace: str, as_json: bool) -> None:
     """List every layer with its kind, feature count, CRS, extent and validity problems."""
-    layers = Workspace(workspace).info()
+    layers = open_workspace(workspace).info()
     if as_json:
         click.echo(json.dumps([
             {"name": i.record.name, "kind": i.record.kind, "features": i.feature_count,
@@ -59,7 +67,7 @@ def info(workspace: str, as_json: bool) -> None:
              "load_problems": list(i.record.problems), "problems": list(i.problems)}
             for i in layers], ensure_ascii=False, indent=2))
         return
-    click.echo(f"{workspace}: {len(layers)} layers")
+    click.echo(f"{_shown(workspace)}: {len(layers)} layers")
     click.echo(f"{'layer':<18} {'kind':<17} {'features':>8}  {'geometry':<15} {'crs':<10} "
                "extent (lon min, lat min, lon max, lat max)")
     for i in layers:
@@ -80,5 +88,99 @@ def info(workspace: str, as_json: bool) -> None:
 @click.argument("name")
 def remove(workspace: str, name: str) -> None:
     """Delete layer NAME from the workspace."""
-    Workspace(workspace).remove(name)
+    open_workspace(workspace).remove(name)
     click.echo(f"removed layer {name}")
+
+
+def _shown(where: str) -> str:
+    """A workspace as it may be printed: a URL without its password."""
+    return str(DatabaseLocation(where)) if is_database_url(where) else where
+
+
+@workspace.command()
+@WS
+@URL
+@click.option("--force", is_flag=True,
+              help="Replace a workspace the database holds already.")
+def push(workspace: str, url: str, force: bool) -> None:
+    """Copy the GeoPackage WORKSPACE into the database URL, whole or not at all: every
+    layer, the check results, the decisions log (verbatim) and the DEM."""
+    from landtool import decisions, transfer
+
+    ws = transfer.push(workspace, url, overwrite=force, progress=click.echo)
+    click.echo(f"pushed {workspace} to {ws.path}: {len(ws.layers())} layers; "
+               f"decisions log: {decisions.verify(ws)}")
+
+
+@workspace.command()
+@URL
+@WS
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def pull(url: str, workspace: str, force: bool) -> None:
+    """Copy the shared workspace at URL into the GeoPackage WORKSPACE (e.g. to take it to
+    the field, or to keep a dated copy)."""
+    from landtool import decisions, transfer
+
+    ws = transfer.pull(url, workspace, overwrite=force, progress=click.echo)
+    click.echo(f"pulled {_shown(url)} to {ws.path}: {len(ws.layers())} layers; "
+               f"decisions log: {decisions.verify(ws)}")
+
+
+def _shared(url: str):
+    if not is_database_url(url):
+        raise WorkspaceError("users and connections belong to a shared workspace: give its "
+                             "postgresql:// URL", path=url)
+    return open_workspace(url)
+
+
+@workspace.group()
+def user() -> None:
+    """The database users of a shared workspace and their roles (viewer, officer)."""
+
+
+@user.command("add")
+@URL
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "officer"]), required=True,
+              help="viewer: reads only; officer: also registers, decides and edits.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new user's password (asked for when not given).")
+def user_add(url: str, name: str, role: str, password: str) -> None:
+    """Give NAME (created if it is new) the ROLE in the shared workspace at URL. Run it as
+    the workspace's owner."""
+    from landtool.users import add_user
+
+    add_user(_shared(url), name, role, password)
+    click.echo(f"{name} is now {role} of {_shown(url)}")
+
+
+@user.command("list")
+@URL
+def user_list(url: str) -> None:
+    """Every user with a role in the shared workspace at URL."""
+    from landtool.users import list_users
+
+    for name, role in list_users(_shared(url)):
+        click.echo(f"{name:<24} {role}")
+
+
+@user.command("remove")
+@URL
+@click.argument("name")
+def user_remove(url: str, name: str) -> None:
+    """Take NAME's roles in the shared workspace at URL away (the login itself stays)."""
+    from landtool.users import remove_user
+
+    remove_user(_shared(url), name)
+    click.echo(f"{name} has no role in {_shown(url)} any more")
+
+
+@workspace.command()
+@URL
+def who(url: str) -> None:
+    """Who is connected to the shared workspace at URL now, and as what."""
+    ws = _shared(url)
+    click.echo(f"you are {ws.user()} ({ws.role()})")
+    for c in ws.connected():
+        click.echo(f"{c.user:<20} {c.application:<14} {c.client:<16} since {c.since}"
+                   + ("  (this command)" if c.me else ""))

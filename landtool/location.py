@@ -1,0 +1,81 @@
+"""Where a workspace lives: a GeoPackage path, or a PostgreSQL database named by a URL.
+
+A database URL may carry a password; :class:`DatabaseLocation` keeps it for connecting but
+never prints it, so messages, window titles, recent-file lists and reports show the URL
+without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+URL_SCHEMES = ("postgresql", "postgres")
+
+
+def is_database_url(value: object) -> bool:
+    """True for ``postgresql://…`` and ``postgres://…``."""
+    return isinstance(value, str | DatabaseLocation) and \
+        str(value).split("://", 1)[0].lower() in URL_SCHEMES and "://" in str(value)
+
+
+class DatabaseLocation:
+    """A ``postgresql://user:password@host:port/database`` URL, printable without its password.
+
+    It stands where a workspace's ``path`` does: ``name`` and ``parent`` answer as a file's
+    would (the database's name; the home folder, where outputs go by default).
+    """
+
+    def __init__(self, url: str, password: str | None = None) -> None:
+        if isinstance(url, DatabaseLocation):
+            password = password if password is not None else url.password
+            url = url.url
+        parts = urlsplit(str(url))
+        if parts.scheme.lower() not in URL_SCHEMES:
+            raise ValueError(f"not a PostgreSQL URL: {url!r}")
+        self.password = password if password is not None else (
+            unquote(parts.password) if parts.password else None)
+        host = parts.hostname or ""
+        if ":" in host:  # an IPv6 address
+            host = f"[{host}]"
+        user = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        self.url = urlunsplit(("postgresql", f"{user}{host}{port}", parts.path,
+                               parts.query, ""))
+        self.user = unquote(parts.username) if parts.username else None
+        self.host = parts.hostname
+        self.port = parts.port
+        self.database = unquote(parts.path.lstrip("/"))
+
+    @property
+    def name(self) -> str:
+        return self.database or "postgres"
+
+    @property
+    def parent(self) -> Path:
+        return Path.home()
+
+    def conninfo(self) -> str:
+        """The URL to connect with (with the password, if one was given)."""
+        return self.url
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __repr__(self) -> str:
+        return f"DatabaseLocation({self.url!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DatabaseLocation) and other.url == self.url
+
+    def __hash__(self) -> int:
+        return hash(self.url)
+
+
+def as_location(value) -> Path | DatabaseLocation:
+    """A Path, or a DatabaseLocation for a database URL."""
+    if isinstance(value, DatabaseLocation):
+        return value
+    if is_database_url(value):
+        return DatabaseLocation(str(value))
+    return Path(value)

@@ -1,0 +1,142 @@
+"""Copying a workspace between a GeoPackage and a shared PostgreSQL database.
+
+``landtool workspace push WS.gpkg URL`` and ``pull URL WS.gpkg`` copy everything a workspace
+holds: its info values, every layer with its record (kind, source, load report), the check
+results, the decisions log verbatim (so the copy's chain verifies exactly as the original's)
+and the DEM. The copy is written whole or not at all: one database transaction, or one working
+copy moved into place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from landtool import decisions
+from landtool.errors import WorkspaceError
+from landtool.location import DatabaseLocation, is_database_url
+from landtool.workspace import (
+    CHECKS_TABLE,
+    INFO_TABLE,
+    BaseWorkspace,
+    LayerRecord,
+    Workspace,
+    _atomic_copy,
+    _for_gpkg,
+    _write_meta,
+    open_workspace,
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Snapshot:
+    """Everything a workspace holds, read once."""
+
+    info: dict[str, str]
+    layers: list[tuple[LayerRecord, gpd.GeoDataFrame]]
+    checks: pd.DataFrame | None
+    log_rows: list[tuple]
+    log_head: list[tuple]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def snapshot(ws: BaseWorkspace, progress: Progress | None = None) -> Snapshot:
+    say = progress or (lambda _m: None)
+    layers = []
+    for record in ws.layers():
+        say(f"reading layer {record.name} ({record.feature_count} features)")
+        layers.append((record, ws.read(record.name)))
+    rows, head = decisions.raw_log(ws)
+    info = ws.info_values()
+    if ws.shared:
+        files = ws.files()
+    else:
+        dem = ws.dem()
+        files = {info["dem"]: dem.read_bytes()} if dem is not None else {}
+    return Snapshot(info, layers, ws.checks(), rows, head, files)
+
+
+def copy_workspace(src: BaseWorkspace, dest: str | Path | DatabaseLocation, *,
+                   overwrite: bool = False, password: str | None = None,
+                   progress: Progress | None = None) -> BaseWorkspace:
+    """Copy ``src`` to ``dest`` (a .gpkg path or a ``postgresql://`` URL)."""
+    say = progress or (lambda _m: None)
+    snap = snapshot(src, say)
+    if is_database_url(dest):
+        return _to_database(snap, dest, overwrite=overwrite, password=password, say=say)
+    return _to_geopackage(snap, Path(dest), overwrite=overwrite, say=say)
+
+
+def push(gpkg: str | Path, url: str, *, overwrite: bool = False, password: str | None = None,
+         progress: Progress | None = None) -> BaseWorkspace:
+    """Copy the GeoPackage workspace ``gpkg`` into the database ``url``."""
+    if not is_database_url(url):
+        raise WorkspaceError("push copies a GeoPackage workspace INTO a database: the second "
+                             "argument must be a postgresql:// URL", path=url)
+    return copy_workspace(Workspace(gpkg), url, overwrite=overwrite, password=password,
+                          progress=progress)
+
+
+def pull(url: str, gpkg: str | Path, *, overwrite: bool = False, password: str | None = None,
+         progress: Progress | None = None) -> BaseWorkspace:
+    """Copy the shared workspace at ``url`` into the GeoPackage ``gpkg``."""
+    if not is_database_url(url):
+        raise WorkspaceError("pull copies a shared workspace out of a database: the first "
+                             "argument must be a postgresql:// URL", path=url)
+    if is_database_url(gpkg):
+        raise WorkspaceError("pull writes a GeoPackage: the second argument must be a .gpkg "
+                             "path", path=gpkg)
+    return copy_workspace(open_workspace(url, password=password), gpkg, overwrite=overwrite,
+                          progress=progress)
+
+
+def _to_database(snap: Snapshot, url, *, overwrite, password, say) -> BaseWorkspace:
+    from landtool.workspace_pg import PgWorkspace
+
+    def fill(tx) -> None:
+        for position, (record, gdf) in enumerate(snap.layers):
+            say(f"writing layer {record.name}")
+            tx.put_layer(record, gdf, position=position)
+        if snap.checks is not None:
+            tx.insert_checks(snap.checks.to_dict("records"))
+        tx.put_log(snap.log_rows, snap.log_head)
+        for name, data in snap.files.items():
+            tx.put_file(name, data)
+
+    return PgWorkspace.create(url, snap.info, overwrite=overwrite, password=password,
+                              fill=fill)
+
+
+def _to_geopackage(snap: Snapshot, dest: Path, *, overwrite, say) -> Workspace:
+    dest = Workspace.check_new_path(dest, overwrite=overwrite)
+    for name in snap.files:  # the DEM goes beside the workspace, where its info points
+        target = dest.parent / name
+        if target.exists() and not overwrite and target.read_bytes() != snap.files[name]:
+            raise WorkspaceError(f"{target.name} already exists beside the workspace and is a "
+                                 "different file", path=target,
+                                 hint="choose another folder, or pass --force to replace it")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic_copy(None, dest) as tmp:
+        info = pd.DataFrame({"key": list(snap.info), "value": list(snap.info.values())})
+        pyogrio.write_dataframe(info, tmp, layer=INFO_TABLE, driver="GPKG")
+        for record, gdf in snap.layers:
+            say(f"writing layer {record.name}")
+            pyogrio.write_dataframe(_for_gpkg(gdf), tmp, layer=record.name, driver="GPKG")
+        _write_meta(tmp, [r for r, _ in snap.layers])
+        if snap.checks is not None:
+            pyogrio.write_dataframe(snap.checks, tmp, layer=CHECKS_TABLE, driver="GPKG")
+        if snap.log_rows or snap.log_head:
+            decisions.write_raw_log(tmp, snap.log_rows, snap.log_head)
+        for name, data in snap.files.items():
+            part = dest.parent / f".{name}.{os.getpid()}.part"
+            part.write_bytes(data)
+            os.replace(part, dest.parent / name)
+    return Workspace(dest)
