@@ -8,7 +8,7 @@
 Each command first makes sure of the set-up, doing only what is missing: a virtual environment
 in .venv with landtool and its dependencies (re-installed when pyproject.toml changes), the system
 libraries Qt needs (installed with apt-get when running as root on Debian and they are missing),
-and the sample workspace in sample_data/workspace/ (built by the deterministic generator).
+for `test` also Chromium and PostgreSQL with PostGIS (the same way), and the sample workspace in sample_data/workspace/ (built by the deterministic generator).
 """
 
 from __future__ import annotations
@@ -88,6 +88,35 @@ def ensure_browser() -> None:
     sh("apt-get", "install", "-y", "-qq", "chromium", env=env)
 
 
+def ensure_postgis() -> None:
+    """Debian's PostgreSQL server and PostGIS, for the shared-workspace tests (each test
+    session starts its own throw-away cluster on loopback; see tests/pg_cluster.py). Installed
+    with apt-get when running as root on Debian and missing; otherwise those tests fail with a
+    message saying what to install."""
+    import glob
+
+    def have() -> bool:  # a server (initdb) with PostGIS for its version
+        versions = [Path(b).parent.parent.name
+                    for b in glob.glob("/usr/lib/postgresql/*/bin/initdb")]
+        return any(Path(f"/usr/share/postgresql/{v}/extension/postgis.control").exists()
+                   for v in versions)
+
+    if have() or not shutil.which("apt-get"):
+        return
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        say("PostgreSQL with PostGIS is not installed: the shared-workspace tests will fail "
+            "(apt-get install postgresql postgresql-<version>-postgis-3)")
+        return
+    say("installing PostgreSQL and PostGIS for the shared-workspace tests (apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    sh("apt-get", "update", "-qq")
+    sh("apt-get", "install", "-y", "-qq", "postgresql", env=env)
+    versions = sorted((Path(b).parent.parent.name for b in
+                       glob.glob("/usr/lib/postgresql/*/bin/initdb")), key=int)
+    if versions:
+        sh("apt-get", "install", "-y", "-qq", f"postgresql-{versions[-1]}-postgis-3", env=env)
+
+
 def ensure_sample_workspace() -> None:
     code = ("from landtool.sample_workspace import ensure_sample_workspace as e;"
             "e(progress=lambda m: print('[sample]', m, flush=True))")
@@ -104,6 +133,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_qt_libraries()
         ensure_browser()
+        ensure_postgis()
     if command == "app":
         ensure_qt_libraries("xcb" if os.environ.get("DISPLAY") else "offscreen")
     ensure_sample_workspace()

@@ -571,7 +571,7 @@ _SCHEMA = (
     "CREATE TABLE {files} (name text PRIMARY KEY, data bytea NOT NULL)",
     # the log is append-only for everyone: its owner too is refused (to change an entry it
     # would have to drop this trigger first, which verify() then reveals by the broken chain)
-    "CREATE FUNCTION landtool_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "CREATE OR REPLACE FUNCTION landtool_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
     " RAISE EXCEPTION 'the decisions log is append-only: entries are never changed or"
     " deleted' USING ERRCODE = 'insufficient_privilege'; END $$",
     "CREATE TRIGGER landtool_log_append_only BEFORE UPDATE OR DELETE ON {log}"
@@ -579,7 +579,7 @@ _SCHEMA = (
     "CREATE TRIGGER landtool_log_no_truncate BEFORE TRUNCATE ON {log}"
     " FOR EACH STATEMENT EXECUTE FUNCTION landtool_log_append_only()",
     # the head (number of entries, last hash) follows every insert, with the owner's rights
-    "CREATE FUNCTION landtool_log_head_follow() RETURNS trigger LANGUAGE plpgsql"
+    "CREATE OR REPLACE FUNCTION landtool_log_head_follow() RETURNS trigger LANGUAGE plpgsql"
     " SECURITY DEFINER SET search_path = public AS $$ BEGIN"
     " INSERT INTO landtool_log_head VALUES ('count', NEW.seq::text), ('last_hash', NEW.hash)"
     " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v; RETURN NEW; END $$",

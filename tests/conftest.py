@@ -69,13 +69,21 @@ def fail_writes(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory):
+def pg_cluster():
     """A real PostgreSQL + PostGIS server for this test session, on loopback (see
     tests/pg_cluster.py); a missing server is an error, never a skip."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     import pg_cluster as pgc
 
+    # not under pytest's own temporary folder: that one only its owner may enter, and the
+    # server runs as the postgres user when the tests run as root
+    folder = Path(tempfile.mkdtemp(prefix="landtool-pg-"))
+    folder.chmod(0o755)
     try:
-        cluster = pgc.start(tmp_path_factory.mktemp("pg"))
+        cluster = pgc.start(folder / "cluster")
     except pgc.ClusterUnavailable as exc:
         pytest.fail(f"the shared-workspace tests need PostgreSQL with PostGIS: {exc}")
     import psycopg
@@ -86,6 +94,7 @@ def pg_cluster(tmp_path_factory):
         con.execute("CREATE EXTENSION postgis")
     yield cluster
     cluster.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,0 +1,368 @@
+"""The shared workspace on PostgreSQL + PostGIS, against a real server (tests/pg_cluster.py):
+the same API and CLI as a GeoPackage, push and pull, concurrent registration from parallel
+processes, roles enforced by the database, the append-only log, stale saves refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import pyogrio
+import pytest
+import shapely
+from click.testing import CliRunner
+from geopandas.testing import assert_geodataframe_equal
+
+from landtool import decisions, transfer
+from landtool.cli import main
+from landtool.errors import WorkspaceError
+from landtool.users import add_user
+from landtool.workspace import Workspace, init_workspace, open_workspace
+from landtool.workspace_pg import PgWorkspace
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _as(url: str, user: str, password: str) -> str:
+    """The same database URL for another user."""
+    rest = url.split("@", 1)[1]
+    return f"postgresql://{user}:{password}@{rest}"
+
+
+def _cli(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def gpkg_with_log(sample_ws, tmp_path):
+    """A copy of the sample workspace whose decisions log holds entries, with its DEM."""
+    dest = tmp_path / "src" / "ws.gpkg"
+    dest.parent.mkdir()
+    shutil.copy(sample_ws, dest)
+    for extra in Path(sample_ws).parent.glob("*.tif"):
+        shutil.copy(extra, dest.parent / extra.name)
+    ws = Workspace(dest)
+    decisions.append(ws, "forwarded", "REQ-2026-001", {"resolution": None, "note": "test"},
+                     user="tester")
+    decisions.append(ws, "approved", "REQ-2026-001", {"resolution": "12/2026"}, user="tester")
+    return dest
+
+
+@pytest.fixture
+def shared(gpkg_with_log, pg_url):
+    """The sample workspace pushed into a fresh database; its owner's URL."""
+    transfer.push(gpkg_with_log, pg_url)
+    return pg_url
+
+
+def test_push_then_pull_gives_back_every_layer_unchanged(gpkg_with_log, pg_url, tmp_path):
+    src = Workspace(gpkg_with_log)
+    pg = transfer.push(gpkg_with_log, pg_url)
+    back = transfer.pull(pg_url, tmp_path / "pulled" / "ws.gpkg")
+
+    assert back.layers() == src.layers() == pg.layers()  # records: kind, source, load report
+    for record in src.layers():
+        original = src.read(record.name)
+        for copy in (pg.read(record.name), back.read(record.name)):
+            assert_geodataframe_equal(original, copy)
+            # coordinates bit for bit, not only within a tolerance
+            assert list(shapely.to_wkb(original.geometry.values)) == \
+                list(shapely.to_wkb(copy.geometry.values))
+        a = pyogrio.read_info(gpkg_with_log, layer=record.name)
+        b = pyogrio.read_info(back.path, layer=record.name)
+        assert list(a["fields"]) == list(b["fields"]), record.name
+        assert list(a["dtypes"]) == list(b["dtypes"]), record.name
+        assert a["features"] == b["features"] == record.feature_count
+
+    pd.testing.assert_frame_equal(src.checks(), pg.checks())
+    pd.testing.assert_frame_equal(src.checks(), back.checks())
+    assert src.info_values() == pg.info_values() == back.info_values()
+    assert decisions.raw_log(src) == decisions.raw_log(pg) == decisions.raw_log(back)
+    assert len(decisions.entries(pg)) >= 2
+    assert decisions.verify(pg).intact and decisions.verify(back).intact
+    assert src.dem() is not None
+    assert pg.dem().read_bytes() == src.dem().read_bytes() == back.dem().read_bytes()
+
+
+def test_the_cli_takes_a_database_url_wherever_it_takes_a_workspace(shared, tmp_path):
+    info = _cli("workspace", "info", "--json", shared)
+    assert info.exit_code == 0, info.output
+    assert {x["name"] for x in json.loads(info.output)} >= {"requests", "licenses", "soums"}
+    assert "throwaway-test-password" not in info.output  # the password is never printed
+
+    checked = _cli("check", "requests", "--workspace", shared, "--save")
+    assert checked.exit_code == 0, checked.output
+    ws = open_workspace(shared)
+    assert len(ws.checks()) == len(ws.read("requests"))
+    assert sum(e.action == "checked" for e in decisions.entries(ws)) == len(ws.checks())
+
+    listed = _cli("register", "list", shared)
+    assert listed.exit_code == 0 and "REQ-2026-001" in listed.output
+    assert _cli("register", "verify", shared).exit_code == 0
+
+    parcels = ws.read("rehab_parcels")
+    disturbed = parcels[parcels["status"] == "disturbed"]["parcel_id"].iloc[0]
+    moved = _cli("rehab", "advance", shared, disturbed, "technical_in_progress",
+                 "--date", "2026-11-20")
+    assert moved.exit_code == 0, moved.output
+    after = open_workspace(shared).read("rehab_parcels").set_index("parcel_id")
+    assert after.loc[disturbed, "status"] == "technical_in_progress"
+    assert decisions.entries(ws)[-1].action == "parcel_status_changed"
+
+    out = tmp_path / "map.png"
+    mapped = _cli("export", "map", "--workspace", shared, "--request", "REQ-2026-001",
+                  "--out", out)
+    assert mapped.exit_code == 0, mapped.output
+    assert out.stat().st_size > 10_000
+
+
+def test_init_creates_the_database_and_refuses_to_replace_without_force(pg_cluster):
+    url = pg_cluster.url(db="new_office_ws")
+    made = _cli("workspace", "init", url, "--title", "Mandal")
+    assert made.exit_code == 0, made.output
+    assert open_workspace(url).info_values()["title"] == "Mandal"
+    again = _cli("workspace", "init", url)
+    assert again.exit_code == 2 and "already holds a landtool workspace" in again.output
+    assert init_workspace(url, title="B", overwrite=True).info_values()["title"] == "B"
+
+
+def _unregistered_requests(url: str, n: int) -> list[str]:
+    """Add ``n`` unregistered requests (copies of REQ-2026-001 moved east) as the owner."""
+    ws = open_workspace(url)
+    reqs = ws.read("requests")
+    base = reqs.iloc[[0]]
+    new = []
+    for i in range(n):
+        row = base.copy()
+        row["request_id"] = f"NEW-{i:03d}"
+        row["queue_no"] = pd.NA
+        row["submitted_at"] = None
+        row["geometry"] = shapely.affinity.translate(base.geometry.iloc[0], 0.02 * (i + 1))
+        new.append(row)
+    out = pd.concat([reqs.astype({"queue_no": "Int64"}), *new], ignore_index=True)
+    ws.update("requests", gpd.GeoDataFrame(out, crs=reqs.crs), note="test requests")
+    return [f"NEW-{i:03d}" for i in range(n)]
+
+
+_WORKER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    url, go, ids = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+    from landtool.cli import main
+    while not go.exists():
+        time.sleep(0.01)
+    for rid in ids:
+        main(["register", "add", url, rid], standalone_mode=False)
+""")
+
+_DRAWER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import shapely
+    import pandas as pd
+    url, go, n = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    from landtool.workspace import open_workspace
+    ws = open_workspace(url)
+    while not go.exists():
+        time.sleep(0.01)
+    for i in range(n):
+        def add(reqs, i=i):  # a request drawn by another officer, added to the layer
+            row = reqs.iloc[[0]].copy()
+            row["request_id"] = f"DRAWN-{i:02d}"
+            row["queue_no"] = pd.NA
+            row["submitted_at"] = None
+            row["geometry"] = shapely.affinity.translate(row.geometry.iloc[0], 0, 0.02 * (i + 1))
+            out = pd.concat([reqs.astype({"queue_no": "Int64"}), row], ignore_index=True)
+            return out.set_crs(reqs.crs, allow_override=True), [], None
+        ws.modify("requests", add, note=f"drawn {i}")
+""")
+
+
+def test_concurrent_registration_from_parallel_processes(shared, tmp_path):
+    ids = _unregistered_requests(shared, 40)
+    before = open_workspace(shared)
+    highest = int(pd.to_numeric(before.read("requests")["queue_no"]).max())
+    log_before = len(decisions.entries(before))
+    add_user(before, "officer_a", "officer", "pa")
+    add_user(before, "officer_b", "officer", "pb")
+    urls = [_as(shared, "officer_a", "pa"), _as(shared, "officer_b", "pb")]
+    go = tmp_path / "go"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, urls[k % 2], str(go),
+                               *ids[k::4]], env=env, stderr=subprocess.PIPE, text=True)
+             for k in range(4)]
+    procs.append(subprocess.Popen([sys.executable, "-c", _DRAWER, urls[0], str(go), "10"],
+                                  env=env, stderr=subprocess.PIPE, text=True))
+    time.sleep(3)  # let every process import landtool, then start them at once
+    go.touch()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+
+    ws = open_workspace(shared)
+    reqs = ws.read("requests").set_index("request_id")
+    numbers = [int(reqs.loc[r, "queue_no"]) for r in ids]
+    # 40 registrations, 40 different numbers, following on from the highest one without gaps
+    assert sorted(numbers) == list(range(highest + 1, highest + 41))
+    # no request lost: the 15 sample ones, the 40 registered and the 10 drawn meanwhile
+    assert len(reqs) == 15 + 40 + 10
+    assert {f"DRAWN-{i:02d}" for i in range(10)} <= set(reqs.index)
+    log = decisions.entries(ws)[log_before:]
+    registered = {e.subject: e for e in log if e.action == "registered"}
+    assert len(registered) == 40 == sum(e.action == "registered" for e in log)
+    assert all(registered[r].details_dict()["queue_no"] == int(reqs.loc[r, "queue_no"])
+               for r in ids)
+    assert {e.user for e in registered.values()} == {"officer_a", "officer_b"}
+    assert decisions.verify(ws).intact
+
+
+def test_roles_are_enforced_by_the_database(shared):
+    owner = open_workspace(shared)
+    add_user(owner, "viewer1", "viewer", "pv")
+    add_user(owner, "officer1", "officer", "po")
+    viewer_url, officer_url = _as(shared, "viewer1", "pv"), _as(shared, "officer1", "po")
+    _unregistered_requests(shared, 2)
+
+    viewer = open_workspace(viewer_url)
+    assert viewer.role() == "viewer" and owner.role() == "owner"
+    assert len(viewer.read("requests")) == 17  # a viewer reads everything
+    refused = _cli("register", "add", viewer_url, "NEW-000")
+    assert refused.exit_code == 2
+    assert "refused" in refused.output and "officer" in refused.output
+    assert "Traceback" not in refused.output
+    with pytest.raises(WorkspaceError, match="refused"):
+        decisions.append(viewer, "forwarded", "REQ-2026-001", {})
+    # the server itself refuses, whatever client connects
+    with psycopg.connect(viewer_url) as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        con.execute("UPDATE requests SET applicant = 'x'")
+
+    officer = open_workspace(officer_url)
+    assert officer.role() == "officer"
+    ok = _cli("register", "add", officer_url, "NEW-000")
+    assert ok.exit_code == 0, ok.output
+    decided = _cli("register", "decide", officer_url, "NEW-000", "--decision", "forwarded")
+    assert decided.exit_code == 0, decided.output
+    assert decisions.entries(owner)[-1].user == "officer1"
+    # an officer cannot rewrite the log, nor add or drop layers
+    for statement in ("UPDATE landtool_log SET action = 'approved'",
+                      "DELETE FROM landtool_log", "CREATE TABLE extra (a int)",
+                      "DROP TABLE requests"):
+        with psycopg.connect(officer_url) as con, pytest.raises(psycopg.errors.Error):
+            con.execute(statement)
+    with pytest.raises(WorkspaceError, match="refused"):
+        officer.remove("forest")
+    assert "forest" in owner.layer_names()
+
+    # a login with no role in this workspace cannot even connect to it
+    with psycopg.connect(shared, autocommit=True) as con:
+        con.execute("CREATE ROLE stranger LOGIN PASSWORD 'ps'")
+    with pytest.raises(WorkspaceError, match="cannot connect") as err:
+        open_workspace(_as(shared, "stranger", "ps"))
+    assert "user add" in str(err.value)
+
+
+def test_the_log_is_append_only_and_tampering_is_detected(shared):
+    ws = open_workspace(shared)
+    n = len(decisions.entries(ws))
+    assert n >= 2
+    with psycopg.connect(shared) as con, pytest.raises(psycopg.errors.Error,
+                                                        match="append-only"):
+        con.execute("UPDATE landtool_log SET \"user\" = 'someone' WHERE seq = 1")
+    with psycopg.connect(shared) as con, pytest.raises(psycopg.errors.Error,
+                                                        match="append-only"):
+        con.execute("DELETE FROM landtool_log WHERE seq = 1")
+    assert decisions.verify(ws).intact
+
+    def tamper(statement: str) -> decisions.Verification:
+        with psycopg.connect(shared, autocommit=True) as con:  # a superuser going around it
+            con.execute("ALTER TABLE landtool_log DISABLE TRIGGER USER")
+            con.execute(statement)
+            con.execute("ALTER TABLE landtool_log ENABLE TRIGGER USER")
+        return decisions.verify(ws)
+
+    edited = tamper("UPDATE landtool_log SET details = '{\"resolution\": \"99/2026\"}' "
+                    f"WHERE seq = {n}")
+    assert not edited.intact and edited.first_bad == n and "changed" in edited.reason
+
+
+def test_a_deleted_or_reordered_log_entry_is_detected(shared):
+    ws = open_workspace(shared)
+    n = len(decisions.entries(ws))
+    with psycopg.connect(shared, autocommit=True) as con:
+        con.execute("ALTER TABLE landtool_log DISABLE TRIGGER USER")
+        con.execute(f"UPDATE landtool_log SET seq = -1 WHERE seq = {n - 1}")  # swap the
+        con.execute(f"UPDATE landtool_log SET seq = {n - 1} WHERE seq = {n}")  # last two
+        con.execute(f"UPDATE landtool_log SET seq = {n} WHERE seq = -1")
+    swapped = decisions.verify(ws)
+    assert not swapped.intact and swapped.first_bad == n - 1
+    with psycopg.connect(shared, autocommit=True) as con:
+        con.execute(f"DELETE FROM landtool_log WHERE seq = {n - 1}")
+    deleted = decisions.verify(ws)
+    assert not deleted.intact and deleted.first_bad == n - 1 and "missing" in deleted.reason
+
+
+def test_a_save_over_another_officers_save_is_refused(shared):
+    a, b = open_workspace(shared), open_workspace(shared)
+    mine, theirs = a.read("requests"), b.read("requests")
+    mine.loc[0, "applicant"] = "A's edit"
+    a.update("requests", mine, note="A")
+    theirs.loc[1, "applicant"] = "B's edit"
+    with pytest.raises(WorkspaceError, match="since you opened it"):
+        b.update("requests", theirs, note="B")
+    now = open_workspace(shared).read("requests")
+    assert now.loc[0, "applicant"] == "A's edit" and now.loc[1, "applicant"] != "B's edit"
+
+
+def test_a_failed_push_leaves_the_database_as_it_was(gpkg_with_log, pg_url, monkeypatch):
+    from landtool import workspace_pg
+
+    transfer.push(gpkg_with_log, pg_url)
+    before = open_workspace(pg_url)
+    layers, log = before.layers(), decisions.raw_log(before)
+
+    def fail(self, name, data):
+        raise RuntimeError("connection lost (simulated)")
+
+    monkeypatch.setattr(workspace_pg._Transaction, "put_file", fail)
+    with pytest.raises(RuntimeError):
+        transfer.push(gpkg_with_log, pg_url, overwrite=True)
+    after = open_workspace(pg_url)
+    assert after.layers() == layers and decisions.raw_log(after) == log
+
+
+def test_who_is_connected(shared):
+    here = PgWorkspace(shared, application="landtool-gui")
+    there = open_workspace(shared)
+    there.read("requests")
+    who = here.connected()
+    assert len(who) == 2
+    assert sorted(c.application for c in who) == ["landtool", "landtool-gui"]
+    assert [c.me for c in who].count(True) == 1
+    assert next(c for c in who if c.me).application == "landtool-gui"
+    there.close()
+    assert len(here.connected()) == 1
+    shown = _cli("workspace", "who", shared)
+    assert shown.exit_code == 0 and "(owner)" in shown.output
+
+
+def test_bad_urls_and_passwords_get_a_clear_message(shared, pg_cluster):
+    wrong = _as(shared, "postgres", "not-the-password")
+    out = _cli("workspace", "info", wrong)
+    assert out.exit_code == 2 and "password" in out.output
+    assert "not-the-password" not in out.output and "Traceback" not in out.output
+    closed = f"postgresql://postgres:x@127.0.0.1:{pg_cluster.port + 1}/nothing"
+    out = _cli("register", "list", closed)
+    assert out.exit_code == 2 and "server is running" in out.output
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as con:
+        con.execute("CREATE DATABASE plain_db")
+    out = _cli("workspace", "info", pg_cluster.url(db="plain_db"))
+    assert out.exit_code == 2 and "holds no landtool workspace" in out.output
