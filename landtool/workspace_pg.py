@@ -570,9 +570,9 @@ _SCHEMA = (
     "CREATE TABLE {head} (k text PRIMARY KEY, v text)",
     "CREATE TABLE {files} (name text PRIMARY KEY, data bytea NOT NULL)",
     # the log is append-only for everyone: its owner too is refused (to change an entry it
-    # would have to drop this trigger first, which verify() then reveals by the broken chain)
-    "CREATE OR REPLACE FUNCTION landtool_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-    " RAISE EXCEPTION 'the decisions log is append-only: entries are never changed or"
+    # would have to disable this trigger first, and verify() reveals the changed entry)
+    "CREATE OR REPLACE FUNCTION landtool_log_append_only() RETURNS trigger LANGUAGE plpgsql"
+    " AS $$ BEGIN RAISE EXCEPTION 'the decisions log is append-only: entries are never changed or"
     " deleted' USING ERRCODE = 'insufficient_privilege'; END $$",
     "CREATE TRIGGER landtool_log_append_only BEFORE UPDATE OR DELETE ON {log}"
     " FOR EACH ROW EXECUTE FUNCTION landtool_log_append_only()",

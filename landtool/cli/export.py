@@ -12,7 +12,8 @@ _RATES = click.option("--rates", "rates_id", default="mn-illustrative-2026", sho
                       metavar="ID_OR_PATH",
                       help="The rate file pricing the applicant's remaining rehabilitation.")
 _WORKSPACE = click.option("--workspace", "ws_path", required=True,
-                          type=click.Path(dir_okay=False), help="The workspace (.gpkg, or postgresql:// URL of a shared one).")
+                          type=click.Path(dir_okay=False),
+                          help="The workspace (.gpkg, or the postgresql:// URL of a shared one).")
 
 
 @click.group()
