@@ -590,7 +590,6 @@ _SCHEMA = (
     "GRANT CONNECT ON DATABASE {db} TO {viewer}",
     "GRANT USAGE ON SCHEMA public TO {viewer}",
     "GRANT SELECT ON {info}, {meta}, {checks}, {log}, {head}, {files} TO {viewer}",
-    "GRANT SELECT ON spatial_ref_sys TO {viewer}",
     "GRANT UPDATE ON {meta} TO {officer}",
     "GRANT INSERT, DELETE ON {checks} TO {officer}",
     "GRANT INSERT ON {log} TO {officer}",

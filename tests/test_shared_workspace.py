@@ -366,3 +366,77 @@ def test_bad_urls_and_passwords_get_a_clear_message(shared, pg_cluster):
         con.execute("CREATE DATABASE plain_db")
     out = _cli("workspace", "info", pg_cluster.url(db="plain_db"))
     assert out.exit_code == 2 and "holds no landtool workspace" in out.output
+
+
+def test_an_office_set_up_as_the_readme_says(gpkg_with_log, pg_cluster):
+    """The README's steps: a server administrator makes an owner login (CREATEROLE, not a
+    superuser), its database and PostGIS; the owner pushes the workspace and adds users."""
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as con:
+        con.execute("CREATE ROLE landadmin LOGIN CREATEROLE PASSWORD 'admin-pw'")
+        con.execute("CREATE DATABASE office_ws OWNER landadmin")
+    with psycopg.connect(pg_cluster.url(db="office_ws"), autocommit=True) as con:
+        con.execute("CREATE EXTENSION postgis")
+    owner_url = f"postgresql://landadmin:admin-pw@127.0.0.1:{pg_cluster.port}/office_ws"
+
+    pushed = _cli("workspace", "push", gpkg_with_log, owner_url)
+    assert pushed.exit_code == 0, pushed.output
+    added = CliRunner().invoke(main, ["workspace", "user", "add", owner_url, "bat",
+                                      "--role", "officer"], input="bat-pw\nbat-pw\n")
+    assert added.exit_code == 0, added.output
+    listed = _cli("workspace", "user", "list", owner_url)
+    assert listed.output.split() == ["bat", "officer"]
+    officer_url = _as(owner_url, "bat", "bat-pw")
+    _unregistered_requests(owner_url, 1)
+    done = _cli("register", "add", officer_url, "NEW-000")
+    assert done.exit_code == 0, done.output
+    assert decisions.entries(open_workspace(owner_url))[-1].user == "bat"
+    # bat made a viewer: the officer role goes, registering is refused
+    _cli("workspace", "user", "add", owner_url, "bat", "--role", "viewer", "--password", "")
+    assert open_workspace(officer_url).role() == "viewer"
+    _cli("workspace", "user", "remove", owner_url, "bat")
+    with pytest.raises(WorkspaceError, match="cannot connect"):
+        open_workspace(officer_url)
+
+
+_SAVER = textwrap.dedent("""
+    import sys
+    from landtool.workspace import open_workspace
+    from landtool import decisions
+    ws = open_workspace(sys.argv[1])
+    print("ready", flush=True)
+    k = 0
+    while True:  # edit and log, over and over, until killed
+        k += 1
+        def edit(reqs, k=k):
+            reqs = reqs.copy()
+            reqs.loc[reqs.index[0], "applicant"] = f"edit {k}"
+            return reqs, [("forwarded", "REQ-2026-001", {"note": f"edit {k}"}, None)], None
+        ws.modify("requests", edit, note=f"edit {k}")
+""")
+
+
+def test_killing_a_writer_mid_save_leaves_a_valid_shared_workspace(shared):
+    """kill -9 of a client at any moment of its saves: the database has the last state
+    committed, every layer readable and the log's chain intact, each time."""
+    import random
+    import signal
+
+    rng = random.Random(7)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    original = open_workspace(shared).read("requests").loc[0, "applicant"]
+    for _ in range(4):
+        proc = subprocess.Popen([sys.executable, "-c", _SAVER, shared], env=env,
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.3, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        ws = open_workspace(shared)
+        reqs = ws.read("requests")
+        assert len(reqs) == 15 and reqs.geometry.notna().all()
+        log = decisions.entries(ws)
+        assert decisions.verify(ws).intact
+        notes = [e.details_dict()["note"] for e in log if e.action == "forwarded"]
+        edits = [n for n in notes if n.startswith("edit ")]
+        # the edit and its log entry land together, or neither does
+        assert reqs.loc[0, "applicant"] == (edits[-1] if edits else original)
