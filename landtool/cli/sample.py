@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, area_ha, distance_m
 from landtool.paths import sample_workspace_path
 from landtool.sample_workspace import build_sample_workspace, ensure_sample_workspace
-from landtool.workspace import Workspace
+from landtool.workspace import open_workspace
 
 
 @click.group()
@@ -33,9 +31,8 @@ def build(out, force) -> None:
 def demo(ws_path) -> None:
     """A headless tour: the sample workspace's layers, the requests' areas, their nearest
     stream, and the first request's corners in MRPAM style."""
-    path = Path(ws_path) if ws_path else ensure_sample_workspace(progress=click.echo)
-    ws = Workspace(path)
-    click.echo(f"workspace {path}")
+    ws = open_workspace(ws_path or ensure_sample_workspace(progress=click.echo))
+    click.echo(f"workspace {ws.path}")
     for info in ws.info():
         click.echo(f"  {info.record.name:<18} {info.record.kind:<17} {info.feature_count:>6}"
                    f"  {info.crs}")
