@@ -8,7 +8,8 @@
 Each command first makes sure of the set-up, doing only what is missing: a virtual environment
 in .venv with landtool and its dependencies (re-installed when pyproject.toml changes), the system
 libraries Qt needs (installed with apt-get when running as root on Debian and they are missing),
-for `test` also Chromium and PostgreSQL with PostGIS (the same way), and the sample workspace in sample_data/workspace/ (built by the deterministic generator).
+for `test` also Chromium and PostgreSQL with PostGIS (the same way), and the sample workspace
+in sample_data/workspace/ (built by the deterministic generator).
 """
 
 from __future__ import annotations
@@ -62,15 +63,11 @@ def ensure_qt_libraries(platform: str = "offscreen") -> None:
              "from PySide6.QtWidgets import QApplication; QApplication([])")
     if sh(PY, "-c", probe, stderr=subprocess.DEVNULL) == 0:
         return
-    can_apt = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
-    if not can_apt:
+    if not shutil.which("apt-get"):
         say("Qt cannot start: system libraries are missing. On Debian/Ubuntu install: "
             + " ".join(QT_APT_PACKAGES))
         return
-    say("installing the system libraries Qt needs (apt-get)")
-    sh("apt-get", "update", "-qq")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    sh("apt-get", "install", "-y", "-qq", *QT_APT_PACKAGES, env=env)
+    apt_install("Qt", QT_APT_PACKAGES, missing="Qt cannot start: system libraries are missing")
 
 
 def ensure_browser() -> None:
@@ -78,14 +75,8 @@ def ensure_browser() -> None:
     installed with apt-get when running as root on Debian and missing)."""
     if shutil.which("chromium") or not shutil.which("apt-get"):
         return
-    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
-        say("chromium is not installed: the browser test of the interactive map will be "
-            "skipped (apt-get install chromium)")
-        return
-    say("installing chromium for the interactive-map browser test (apt-get)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    sh("apt-get", "update", "-qq")
-    sh("apt-get", "install", "-y", "-qq", "chromium", env=env)
+    apt_install("the interactive-map browser test", ["chromium"], missing="chromium is not "
+                "installed: the browser test of the interactive map will be skipped")
 
 
 def ensure_postgis() -> None:
@@ -103,18 +94,28 @@ def ensure_postgis() -> None:
 
     if have() or not shutil.which("apt-get"):
         return
-    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
-        say("PostgreSQL with PostGIS is not installed: the shared-workspace tests will fail "
-            "(apt-get install postgresql postgresql-<version>-postgis-3)")
+    if not apt_install("the shared-workspace tests", ["postgresql"],
+                       missing="PostgreSQL with PostGIS is not installed: the shared-workspace "
+                       "tests will fail"):
         return
-    say("installing PostgreSQL and PostGIS for the shared-workspace tests (apt-get)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    sh("apt-get", "update", "-qq")
-    sh("apt-get", "install", "-y", "-qq", "postgresql", env=env)
     versions = sorted((Path(b).parent.parent.name for b in
                        glob.glob("/usr/lib/postgresql/*/bin/initdb")), key=int)
     if versions:
-        sh("apt-get", "install", "-y", "-qq", f"postgresql-{versions[-1]}-postgis-3", env=env)
+        apt_install("PostGIS", [f"postgresql-{versions[-1]}-postgis-3"], update=False)
+
+
+def apt_install(purpose: str, packages: list[str], *, missing: str = "",
+                update: bool = True) -> bool:
+    """Install Debian ``packages`` with apt-get when running as root; otherwise say what is
+    ``missing`` and what to install. True when apt-get ran."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        say(f"{missing} (apt-get install {' '.join(packages)})")
+        return False
+    say(f"installing {' '.join(packages)} for {purpose} (apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if update:
+        sh("apt-get", "update", "-qq")
+    return sh("apt-get", "install", "-y", "-qq", *packages, env=env) == 0
 
 
 def ensure_sample_workspace() -> None:

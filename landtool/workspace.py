@@ -141,6 +141,13 @@ class BaseWorkspace:
         return records
 
     @staticmethod
+    def _new_record(layer: LoadedLayer, name: str) -> LayerRecord:
+        return LayerRecord(name, layer.kind.id, str(layer.source), _now(), len(layer.gdf),
+                           layer.reprojection.describe(),
+                           tuple(str(p) for p in layer.problems),
+                           tuple(str(i) for i in layer.projected_invalid))
+
+    @staticmethod
     def _edited_record(old: LayerRecord, count: int, note: str) -> LayerRecord:
         return LayerRecord(old.name, old.kind, old.source, old.added_at, count,
                            old.reprojection, (*old.problems, f"[edit {_now()}] {note}"),
@@ -255,10 +262,7 @@ class Workspace(BaseWorkspace):
         """Store a loaded layer; the workspace is unchanged if anything fails."""
         name = name or layer.kind.id
         records = self._check_new_name(name, replace)
-        record = LayerRecord(name, layer.kind.id, str(layer.source), _now(), len(layer.gdf),
-                             layer.reprojection.describe(),
-                             tuple(str(p) for p in layer.problems),
-                             tuple(str(i) for i in layer.projected_invalid))
+        record = self._new_record(layer, name)
         self._records = None
         with _atomic_copy(self.path, self.path) as tmp:
             pyogrio.write_dataframe(_for_gpkg(layer.gdf), tmp, layer=name, driver="GPKG",

@@ -313,10 +313,7 @@ class PgWorkspace(BaseWorkspace):
         """Store a loaded layer as a new table (the owner only); all or nothing."""
         name = name or layer.kind.id
         records = self._check_new_name(name, replace)
-        record = LayerRecord(name, layer.kind.id, str(layer.source), _now(), len(layer.gdf),
-                             layer.reprojection.describe(),
-                             tuple(str(p) for p in layer.problems),
-                             tuple(str(i) for i in layer.projected_invalid))
+        record = self._new_record(layer, name)
         with self.transaction(f"add layer {name}") as tx:
             if replace and name in {r.name for r in self.layers()}:
                 tx.drop_layer(name)
