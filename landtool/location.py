@@ -8,7 +8,7 @@ without it.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 URL_SCHEMES = ("postgresql", "postgres")
 
@@ -30,26 +30,42 @@ class DatabaseLocation:
         if isinstance(url, DatabaseLocation):
             password = password if password is not None else url.password
             url = url.url
-        parts = urlsplit(str(url))
+        #: why the URL cannot be used (then it is shown with everything after :// hidden)
+        self.problem: str | None = None
+        try:
+            parts = urlsplit(str(url))
+            query = parse_qsl(parts.query, keep_blank_values=True)
+            port = parts.port
+        except ValueError:
+            parts, query, port = urlsplit("postgresql:///"), [], None
+            self.problem = ("the URL cannot be read: in a password, write # as %23, / as %2F "
+                            "and @ as %40, or leave the password out of the URL and keep it "
+                            "in ~/.pgpass or PGPASSWORD")
         if parts.scheme.lower() not in URL_SCHEMES:
-            raise ValueError(f"not a PostgreSQL URL: {url!r}")
+            raise ValueError("not a PostgreSQL URL")
+        # a password may come in the URL's user part or as ?password=; neither is shown
+        in_query = [v for k, v in query if k == "password"]
+        query = [(k, v) for k, v in query if k != "password"]
         self.password = password if password is not None else (
-            unquote(parts.password) if parts.password else None)
+            unquote(parts.password) if parts.password else in_query[0] if in_query else None)
         host = parts.hostname or ""
         if ":" in host:  # an IPv6 address
             host = f"[{host}]"
-        user = f"{parts.username}@" if parts.username else ""
-        port = f":{parts.port}" if parts.port else ""
-        self.url = urlunsplit(("postgresql", f"{user}{host}{port}", parts.path,
-                               parts.query, ""))
+        user = f"{quote(unquote(parts.username), safe='')}@" if parts.username else ""
+        self.url = urlunsplit(("postgresql", f"{user}{host}{f':{port}' if port else ''}",
+                               parts.path, urlencode(query), ""))
+        if self.problem:
+            self.url = "postgresql://…"
         self.user = unquote(parts.username) if parts.username else None
         self.host = parts.hostname
-        self.port = parts.port
+        self.port = port
         self.database = unquote(parts.path.lstrip("/"))
 
     @property
     def name(self) -> str:
-        return self.database or "postgres"
+        """The database named in the URL (the server may pick another when none is named:
+        a connected workspace asks it, see PgWorkspace.database)."""
+        return self.database or "(default database)"
 
     @property
     def parent(self) -> Path:

@@ -31,6 +31,7 @@ from landtool.workspace import (
     _for_gpkg,
     _write_meta,
     open_workspace,
+    write_lock,
 )
 
 Progress = Callable[[str], None]
@@ -49,6 +50,16 @@ class Snapshot:
 
 
 def snapshot(ws: BaseWorkspace, progress: Progress | None = None) -> Snapshot:
+    """Everything ``ws`` holds; from a shared workspace, as it was at one moment (the log and
+    the layers agree even while others register)."""
+    if ws.shared:
+        with ws.consistent_reads():
+            return _snapshot(ws, progress)
+    with write_lock(ws.path):  # no writer of this GeoPackage in between
+        return _snapshot(ws, progress)
+
+
+def _snapshot(ws: BaseWorkspace, progress: Progress | None) -> Snapshot:
     say = progress or (lambda _m: None)
     layers = []
     for record in ws.layers():

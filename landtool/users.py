@@ -12,31 +12,41 @@ import psycopg
 from psycopg import sql
 
 from landtool.errors import WorkspaceError
-from landtool.workspace_pg import ROLES, PgWorkspace, role_name
+from landtool.workspace_pg import ROLES, PgWorkspace
 
 
 def _roles(ws: PgWorkspace) -> dict[str, str]:
-    return {r: role_name(ws.path.name, r) for r in ROLES}
+    return {r: ws.role_name(r) for r in ROLES}
 
 
-def add_user(ws: PgWorkspace, name: str, role: str, password: str | None) -> None:
-    """Create login ``name`` if it does not exist (with ``password``) and give it ``role``
-    (only that one: an officer made viewer loses the officer role)."""
+def login_exists(ws: PgWorkspace, name: str) -> bool:
+    return bool(ws._query("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)))
+
+
+def add_user(ws: PgWorkspace, name: str, role: str, password: str | None = None) -> None:
+    """Give login ``name`` the workspace's ``role`` (only that one: an officer made viewer
+    loses the officer role), creating the login with ``password`` if it is new. An existing
+    login's password is never changed here (its owner changes it, e.g. ``\\password`` in
+    psql). The password is sent already hashed (SCRAM), so the server never logs it."""
     if role not in ROLES:
         raise WorkspaceError(f"unknown role {role!r}", path=ws.path,
                              hint="use viewer or officer")
     roles = _roles(ws)
-    with ws._errors(f"give {name} the {role} role"), ws.conn.transaction(), \
+    exists = login_exists(ws, name)
+    if not exists and not password:
+        raise WorkspaceError(f"{name} is a new user: give a password", path=ws.path)
+    if exists and password:
+        raise WorkspaceError(
+            f"user {name} exists already: its password is not changed here", path=ws.path,
+            hint="leave the password out to give the role only; the user changes their own "
+            "password (\\password in psql)")
+    with ws._lock, ws._errors(f"give {name} the {role} role"), ws.conn.transaction(), \
             ws.conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
-        if cur.fetchone() is None:
-            if not password:
-                raise WorkspaceError(f"{name} is a new user: give a password", path=ws.path)
+        if not exists:
+            hashed = ws.conn.pgconn.encrypt_password(password.encode(), name.encode(),
+                                                     b"scram-sha-256")
             cur.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(name), sql.Literal(password)))
-        elif password:
-            cur.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                sql.Identifier(name), sql.Literal(password)))
+                sql.Identifier(name), sql.Literal(hashed.decode())))
         for other in ROLES:
             if other != role:
                 cur.execute(sql.SQL("REVOKE {} FROM {}").format(
@@ -63,7 +73,7 @@ def list_users(ws: PgWorkspace) -> list[tuple[str, str]]:
 
 def remove_user(ws: PgWorkspace, name: str) -> None:
     roles = _roles(ws)
-    with ws._errors(f"take {name}'s roles away"), ws.conn.transaction(), \
+    with ws._lock, ws._errors(f"take {name}'s roles away"), ws.conn.transaction(), \
             ws.conn.cursor() as cur:
         for role in roles.values():
             try:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,8 +55,13 @@ from landtool.workspace import (
 LOG_TABLE = "landtool_log"  # the same names as in the GeoPackage (landtool.decisions)
 HEAD_TABLE = "landtool_log_head"
 FILES_TABLE = "landtool_files"
+LOCK_TABLE = "landtool_lock"  # one row: every write transaction locks it first
+LOCK_TIMEOUT = "30s"
 APPLICATION = "landtool"
-#: the advisory lock every write transaction takes first (one per database)
+#: the revision a layer gets when saved: the transaction's id, which only ever grows (so a
+#: layer replaced since a client read it never looks unchanged to that client)
+_REVISION = "pg_current_xact_id()::text::bigint"
+#: the advisory lock creating (or replacing) a workspace takes (the owner's only)
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"landtool-workspace-write").digest()[:8], "big",
                            signed=True)
 _CHECK_COLUMNS = {"request_id": "text", "ruleset": "text", "ruleset_version": "text",
@@ -78,9 +84,13 @@ class Connection:
 
 
 def role_name(database: str, role: str) -> str:
-    """The database role of a workspace role: ``<database>_viewer`` or ``<database>_officer``."""
-    base = re.sub(r"[^a-z0-9_]", "_", database.lower())[:48]
-    return f"{base}_{role}"
+    """The database role of a workspace role: ``<database>_viewer`` or ``<database>_officer``
+    for a database named in lower-case letters, digits and _; for any other name (capitals,
+    Cyrillic, a dash) ``landtool_<hash of the exact name>_<role>``, so that two workspaces
+    never share a role."""
+    if re.fullmatch(r"[a-z][a-z0-9_]{0,47}", database):
+        return f"{database}_{role}"
+    return f"landtool_{hashlib.sha256(database.encode()).hexdigest()[:16]}_{role}"
 
 
 class PgWorkspace(BaseWorkspace):
@@ -97,12 +107,18 @@ class PgWorkspace(BaseWorkspace):
     def __init__(self, url: str | DatabaseLocation, *, password: str | None = None,
                  application: str = APPLICATION) -> None:
         self.path = DatabaseLocation(url, password)
+        if self.path.problem:
+            raise WorkspaceError(self.path.problem, path=self.path)
         self.application = application
         self._conn: psycopg.Connection | None = None
+        # one connection, used by one thread at a time (the app reads in worker threads)
+        self._lock = threading.RLock()
         self._records: list[LayerRecord] | None = None
         self._seen: dict[str, int] = {}  # layer -> the revision this client first read
         with self._errors("open"):
             tables = self._tables()
+            #: the database the server connected to (the URL may name none)
+            self.database: str = self._query("SELECT current_database()")[0][0]
         if META_TABLE not in tables:
             raise WorkspaceError(
                 "this database holds no landtool workspace (no landtool_layers table)",
@@ -152,10 +168,16 @@ class PgWorkspace(BaseWorkspace):
             raise WorkspaceError(
                 f"the database refused to let user {self.path.user or '(default)'} {doing} "
                 f"({_first_line(exc)})", path=self.path,
-                hint=f"a {role_name(self.path.name, 'viewer')} may only read; registering, "
-                f"deciding and editing need the {role_name(self.path.name, 'officer')} role, "
-                "adding or removing layers the workspace's owner: ask the administrator "
-                "(`landtool workspace user add`)") from exc
+                hint=f"a viewer ({self.role_name('viewer')}) may only read; registering, "
+                f"deciding and editing need the officer role ({self.role_name('officer')}), "
+                "adding or removing layers and columns the workspace's owner: ask the "
+                "workspace's owner (`landtool workspace user add`)") from exc
+        except psycopg.errors.LockNotAvailable as exc:
+            raise WorkspaceError(
+                f"another client has been writing to the workspace for {LOCK_TIMEOUT}; "
+                "nothing was changed", path=self.path,
+                hint="try again in a moment; `landtool workspace who URL` shows who is "
+                "connected") from exc
         except psycopg.OperationalError as exc:
             self.close()
             raise _connection_error(self.path, exc) from exc
@@ -163,17 +185,34 @@ class PgWorkspace(BaseWorkspace):
             raise WorkspaceError(f"the database refused to {doing}: {_first_line(exc)}",
                                  path=self.path) from exc
 
+    def role_name(self, role: str) -> str:
+        return role_name(self.database, role)
+
     @contextmanager
     def transaction(self, doing: str = "change the workspace") -> Iterator[_Transaction]:
         """One write transaction under the workspace's lock: everything done in it lands
-        together or not at all, and no other client writes in between."""
-        with self._errors(doing), self.conn.transaction(), self.conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-            yield _Transaction(cur, self.path)
+        together or not at all, and no other client writes in between. The lock is the one row
+        of ``landtool_lock``, locked FOR UPDATE: only officers and the owner may take it, so a
+        viewer cannot hold up the writers; a writer waits at most LOCK_TIMEOUT."""
+        with self._lock, self._errors(doing), self.conn.transaction(), \
+                self.conn.cursor() as cur:
+            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cur.execute(sql.SQL("SELECT id FROM {} FOR UPDATE").format(
+                sql.Identifier(LOCK_TABLE)))
+            yield _Transaction(cur, self.path, self.database)
         self._records = None
 
+    @contextmanager
+    def consistent_reads(self) -> Iterator[None]:
+        """Every read inside sees the workspace as it was at one moment (a pull's snapshot:
+        the log and the layers agree even while others register)."""
+        with self._lock, self._errors("read the workspace"), self.conn.transaction():
+            self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            self._records = None
+            yield
+
     def _query(self, query, params=None) -> list[tuple]:
-        with self._errors("read the workspace"), self.conn.cursor() as cur:
+        with self._lock, self._errors("read the workspace"), self.conn.cursor() as cur:
             cur.execute(query, params)
             return cur.fetchall()
 
@@ -250,7 +289,7 @@ class PgWorkspace(BaseWorkspace):
 
     def read(self, name: str, *, bbox=None) -> gpd.GeoDataFrame:
         self.record(name)
-        with self._errors(f"read layer {name}"), self.conn.cursor() as cur:
+        with self._lock, self._errors(f"read layer {name}"), self.conn.cursor() as cur:
             gdf, revision = _read_layer(cur, name, bbox)
         self._seen.setdefault(name, revision)
         return gdf
@@ -265,7 +304,7 @@ class PgWorkspace(BaseWorkspace):
         return int(rows[0][0]), rows[0][1] or "", rows[0][2] or ""
 
     def checks(self) -> pd.DataFrame | None:
-        with self._errors("read the check results"), self.conn.cursor() as cur:
+        with self._lock, self._errors("read the check results"), self.conn.cursor() as cur:
             cur.execute(sql.SQL("SELECT {} FROM {} ORDER BY ord").format(
                 sql.SQL(", ").join(map(sql.Identifier, _CHECK_COLUMNS)),
                 sql.Identifier(CHECKS_TABLE)))
@@ -290,19 +329,20 @@ class PgWorkspace(BaseWorkspace):
 
     def role(self) -> str:
         """What this user may do here: 'owner', 'officer', 'viewer' or 'none'."""
-        db = self.path.name
         owner, officer, viewer = self._query(
             "SELECT pg_has_role(session_user, (SELECT tableowner FROM pg_tables WHERE "
             "schemaname = 'public' AND tablename = %s), 'USAGE'), "
             "pg_has_role(session_user, %s, 'USAGE'), pg_has_role(session_user, %s, 'USAGE')",
-            (META_TABLE, role_name(db, "officer"), role_name(db, "viewer")))[0]
+            (META_TABLE, self.role_name("officer"), self.role_name("viewer")))[0]
         return "owner" if owner else "officer" if officer else "viewer" if viewer else "none"
 
     def connected(self) -> list[Connection]:
         """Every landtool client connected to this workspace now (the app shows them)."""
+        # the server hides other users' address and start time from non-superusers: '?'
         rows = self._query(
-            "SELECT usename, application_name, coalesce(host(client_addr), 'local'), "
-            "to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+            "SELECT usename, application_name, CASE WHEN backend_start IS NULL THEN '?' "
+            "ELSE coalesce(host(client_addr), 'local') END, coalesce(to_char(backend_start "
+            "AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '?'), "
             "pid = pg_backend_pid() FROM pg_stat_activity WHERE datname = current_database() "
             "AND application_name LIKE 'landtool%%' ORDER BY backend_start")
         return [Connection(*r) for r in rows]
@@ -365,14 +405,14 @@ class PgWorkspace(BaseWorkspace):
 class _Transaction:
     """An open write transaction of a :class:`PgWorkspace` (under its lock)."""
 
-    def __init__(self, cur: psycopg.Cursor, location: DatabaseLocation) -> None:
+    def __init__(self, cur: psycopg.Cursor, location: DatabaseLocation, database: str) -> None:
         self.cur = cur
         self.location = location
+        self.database = database
         self.log = _PgLog(cur)
         self.revisions: dict[str, int] = {}
 
-    def put_layer(self, record: LayerRecord, gdf: gpd.GeoDataFrame, *, position: int,
-                  revision: int = 1) -> None:
+    def put_layer(self, record: LayerRecord, gdf: gpd.GeoDataFrame, *, position: int) -> None:
         """Create the layer's table, fill it and record it (the owner only)."""
         columns = _columns(gdf)
         name = record.name
@@ -383,16 +423,16 @@ class _Transaction:
             sql.Identifier(name), sql.SQL(", ").join(defs)))
         self.cur.execute(sql.SQL("CREATE INDEX {} ON {} USING gist (geometry)").format(
             sql.Identifier(f"{name}_geometry_idx"), sql.Identifier(name)))
-        _grant_layer(self.cur, self.location.name, name)
+        _grant_layer(self.cur, self.database, name)
         _copy_rows(self.cur, name, gdf, columns)
         self.cur.execute(sql.SQL(
             "INSERT INTO {} (position, name, kind, source, added_at, feature_count, "
             "reprojection, problems, projected_invalid, columns, revision, revised_by, "
-            "revised_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, session_user, "
-            "%s)").format(sql.Identifier(META_TABLE)),
+            "revised_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {}, session_user, "
+            "%s) RETURNING revision").format(sql.Identifier(META_TABLE), sql.SQL(_REVISION)),
             (position, *_record_values(record), json.dumps([[c, d] for c, _, d in columns]),
-             revision, _now()))
-        self.revisions[name] = revision
+             _now()))
+        self.revisions[name] = int(self.cur.fetchone()[0])
 
     def replace_features(self, name: str, gdf: gpd.GeoDataFrame, note: str, *,
                          expect: int | None) -> LayerRecord:
@@ -414,26 +454,60 @@ class _Transaction:
                 "your changes again")
         stored = {c: d for c, d in json.loads(row[8])}
         columns = _columns(gdf)
-        new = [c for c, _, _ in columns if c not in stored]
-        for c, t, _ in columns:
-            if c in new:  # e.g. queue_no on a layer that never had one (needs the owner)
-                self.cur.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
-                    sql.Identifier(name), sql.Identifier(c), sql.SQL(t)))
-        dropped = [c for c in stored if c not in {c for c, _, _ in columns}]
+        sqltypes = self._column_types(name)
+        new = [(c, t) for c, t, _ in columns if c not in sqltypes]
+        wider = [(c, t) for c, t, _ in columns
+                 if c in sqltypes and _widen(sqltypes[c], t) != sqltypes[c]]
+        if (new or wider) and not self._owns(name):
+            changed = ", ".join(c for c, _ in new + wider)
+            raise WorkspaceError(
+                f"layer {name} of the shared workspace has no column for {changed} (or a "
+                "narrower one), and only the workspace's owner may change its columns; "
+                "nothing was saved", path=self.location,
+                hint="ask the owner to make the same change once (as owner, it adds the "
+                "columns), then save again")
+        for c, t in new:  # e.g. queue_no on a layer that never had one
+            self.cur.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                sql.Identifier(name), sql.Identifier(c), sql.SQL(t)))
+            sqltypes[c] = t
+        for c, t in wider:  # e.g. whole numbers that now hold a fraction
+            sqltypes[c] = _widen(sqltypes[c], t)
+            self.cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}::{}")
+                             .format(sql.Identifier(name), sql.Identifier(c),
+                                     sql.SQL(sqltypes[c]), sql.Identifier(c),
+                                     sql.SQL(sqltypes[c])))
+        names = {c for c, _, _ in columns}
         self.cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(name)))
-        _copy_rows(self.cur, name, gdf, columns)
-        kept = {**{c: d for c, d in stored.items() if c not in dropped},
+        _copy_rows(self.cur, name, gdf, [(c, sqltypes[c], d) for c, _, d in columns])
+        kept = {**{c: d for c, d in stored.items() if c in names},
                 **{c: d for c, _, d in columns}}
         order = [c for c in stored if c in kept] + [c for c in kept if c not in stored]
         record = BaseWorkspace._edited_record(old, len(gdf), note)
         self.cur.execute(sql.SQL(
             "UPDATE {} SET feature_count = %s, problems = %s, columns = %s, "
-            "revision = revision + 1, revised_by = session_user, revised_at = %s "
-            "WHERE name = %s").format(sql.Identifier(META_TABLE)),
+            "revision = {}, revised_by = session_user, revised_at = %s "
+            "WHERE name = %s RETURNING revision").format(sql.Identifier(META_TABLE),
+                                                          sql.SQL(_REVISION)),
             (len(gdf), json.dumps(list(record.problems), ensure_ascii=False),
              json.dumps([[c, kept[c]] for c in order]), _now(), name))
-        self.revisions[name] = revision + 1
+        self.revisions[name] = int(self.cur.fetchone()[0])
         return record
+
+    def _column_types(self, name: str) -> dict[str, str]:
+        self.cur.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
+                         "table_schema = 'public' AND table_name = %s", (name,))
+        out = {c: "timestamptz" if t == "timestamp with time zone" else
+               "timestamp" if t == "timestamp without time zone" else t
+               for c, t in self.cur.fetchall()}
+        out.pop("landtool_fid", None)
+        out.pop("geometry", None)
+        return out
+
+    def _owns(self, table: str) -> bool:
+        self.cur.execute("SELECT pg_has_role(session_user, tableowner, 'USAGE') FROM pg_tables "
+                         "WHERE schemaname = 'public' AND tablename = %s", (table,))
+        row = self.cur.fetchone()
+        return bool(row and row[0])
 
     def put_file(self, name: str, data: bytes) -> None:
         self.cur.execute(sql.SQL(
@@ -495,7 +569,7 @@ class _PgLog:
 # -- schema ---------------------------------------------------------------------------------
 def _create(conn: psycopg.Connection, location: DatabaseLocation, info: dict[str, str], *,
             overwrite: bool, fill: Callable | None = None) -> None:
-    db = location.name
+    db = conn.execute("SELECT current_database()").fetchone()[0]  # the URL may name none
     viewer, officer = role_name(db, "viewer"), role_name(db, "officer")
     try:
         with conn.transaction(), conn.cursor() as cur:
@@ -522,13 +596,23 @@ def _create(conn: psycopg.Connection, location: DatabaseLocation, info: dict[str
                 for (name,) in cur.fetchall():
                     cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
                 for table in (META_TABLE, INFO_TABLE, CHECKS_TABLE, LOG_TABLE, HEAD_TABLE,
-                              FILES_TABLE):
+                              FILES_TABLE, LOCK_TABLE):
                     cur.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(
                         sql.Identifier(table)))
+            mark = f"landtool workspace role of database {db}"
             for role in (viewer, officer):
-                cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
-                if cur.fetchone() is None:
+                cur.execute("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles "
+                            "WHERE rolname = %s", (role,))
+                found = cur.fetchone()
+                if found is None:
                     cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+                    cur.execute(sql.SQL("COMMENT ON ROLE {} IS {}").format(
+                        sql.Identifier(role), sql.Literal(mark)))
+                elif found[0] != mark:  # never hand out a role made for something else
+                    raise WorkspaceError(
+                        f"the server already has a role {role} that landtool did not make for "
+                        f"database {db}", path=location,
+                        hint="rename or drop that role, or use another database name")
             cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(viewer),
                                                         sql.Identifier(officer)))
             for statement in _SCHEMA:
@@ -536,6 +620,7 @@ def _create(conn: psycopg.Connection, location: DatabaseLocation, info: dict[str
                     info=sql.Identifier(INFO_TABLE), meta=sql.Identifier(META_TABLE),
                     checks=sql.Identifier(CHECKS_TABLE), log=sql.Identifier(LOG_TABLE),
                     head=sql.Identifier(HEAD_TABLE), files=sql.Identifier(FILES_TABLE),
+                    lock=sql.Identifier(LOCK_TABLE),
                     checkcols=sql.SQL(", ").join(
                         sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
                         for c, t in _CHECK_COLUMNS.items()),
@@ -545,7 +630,7 @@ def _create(conn: psycopg.Connection, location: DatabaseLocation, info: dict[str
                 cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
                     sql.Identifier(INFO_TABLE)), (key, value))
             if fill is not None:
-                fill(_Transaction(cur, location))
+                fill(_Transaction(cur, location, db))
     except psycopg.errors.InsufficientPrivilege as exc:
         raise WorkspaceError(
             f"user {location.user or '(default)'} may not create a workspace in database "
@@ -566,28 +651,57 @@ _SCHEMA = (
     " inputs_hash text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL)",
     "CREATE TABLE {head} (k text PRIMARY KEY, v text)",
     "CREATE TABLE {files} (name text PRIMARY KEY, data bytea NOT NULL)",
+    "CREATE TABLE {lock} (id integer PRIMARY KEY)",
+    "INSERT INTO {lock} VALUES (1)",
     # the log is append-only for everyone: its owner too is refused (to change an entry it
     # would have to disable this trigger first, and verify() reveals the changed entry)
     "CREATE OR REPLACE FUNCTION landtool_log_append_only() RETURNS trigger LANGUAGE plpgsql"
-    " AS $$ BEGIN RAISE EXCEPTION 'the decisions log is append-only: entries are never changed or"
-    " deleted' USING ERRCODE = 'insufficient_privilege'; END $$",
+    " AS $$ BEGIN RAISE EXCEPTION 'the decisions log is append-only: entries are never changed"
+    " or deleted' USING ERRCODE = 'insufficient_privilege'; END $$",
     "CREATE TRIGGER landtool_log_append_only BEFORE UPDATE OR DELETE ON {log}"
     " FOR EACH ROW EXECUTE FUNCTION landtool_log_append_only()",
     "CREATE TRIGGER landtool_log_no_truncate BEFORE TRUNCATE ON {log}"
     " FOR EACH STATEMENT EXECUTE FUNCTION landtool_log_append_only()",
+    # an officer's entry must follow the last one and carry the officer's own name (the owner
+    # copies logs verbatim when pushing, even a broken one, so that it can be examined)
+    "CREATE OR REPLACE FUNCTION landtool_log_follow() RETURNS trigger LANGUAGE plpgsql"
+    " SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$"
+    " DECLARE last_seq bigint; last_hash text; BEGIN"
+    " IF pg_has_role(session_user, (SELECT tableowner FROM pg_tables WHERE schemaname ="
+    " 'public' AND tablename = 'landtool_log'), 'USAGE') THEN RETURN NEW; END IF;"
+    " SELECT seq, hash INTO last_seq, last_hash FROM public.landtool_log"
+    " ORDER BY seq DESC LIMIT 1;"
+    " IF NEW.seq IS DISTINCT FROM coalesce(last_seq, 0) + 1 OR NEW.prev_hash IS DISTINCT FROM"
+    " coalesce(last_hash, repeat('0', 64)) THEN RAISE EXCEPTION 'a decisions log entry must"
+    " follow the last one' USING ERRCODE = 'insufficient_privilege'; END IF;"
+    " IF NEW.\"user\" <> session_user AND NEW.\"user\" NOT LIKE"
+    " '% (database user ' || session_user || ')' THEN RAISE EXCEPTION 'a decisions log entry"
+    " must carry the name of the database user who makes it'"
+    " USING ERRCODE = 'insufficient_privilege'; END IF; RETURN NEW; END $$",
+    "CREATE TRIGGER landtool_log_follow BEFORE INSERT ON {log}"
+    " FOR EACH ROW EXECUTE FUNCTION landtool_log_follow()",
     # the head (number of entries, last hash) follows every insert, with the owner's rights
     "CREATE OR REPLACE FUNCTION landtool_log_head_follow() RETURNS trigger LANGUAGE plpgsql"
-    " SECURITY DEFINER SET search_path = public AS $$ BEGIN"
-    " INSERT INTO landtool_log_head VALUES ('count', NEW.seq::text), ('last_hash', NEW.hash)"
-    " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v; RETURN NEW; END $$",
+    " SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$ BEGIN"
+    " INSERT INTO public.landtool_log_head VALUES ('count', NEW.seq::text),"
+    " ('last_hash', NEW.hash) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v; RETURN NEW; END $$",
     "REVOKE ALL ON FUNCTION landtool_log_head_follow() FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION landtool_log_follow() FROM PUBLIC",
     "CREATE TRIGGER landtool_log_head_follow AFTER INSERT ON {log}"
     " FOR EACH ROW EXECUTE FUNCTION landtool_log_head_follow()",
+    # who saved a layer last is the database's word, not the client's
+    "CREATE OR REPLACE FUNCTION landtool_layers_saved_by() RETURNS trigger LANGUAGE plpgsql"
+    " AS $$ BEGIN NEW.revised_by := session_user; RETURN NEW; END $$",
+    "CREATE TRIGGER landtool_layers_saved_by BEFORE INSERT OR UPDATE ON {meta}"
+    " FOR EACH ROW EXECUTE FUNCTION landtool_layers_saved_by()",
     "REVOKE CONNECT ON DATABASE {db} FROM PUBLIC",
     "GRANT CONNECT ON DATABASE {db} TO {viewer}",
     "GRANT USAGE ON SCHEMA public TO {viewer}",
     "GRANT SELECT ON {info}, {meta}, {checks}, {log}, {head}, {files} TO {viewer}",
-    "GRANT UPDATE ON {meta} TO {officer}",
+    # officers save features: only the columns a save changes (not a layer's name or kind)
+    "GRANT UPDATE (feature_count, problems, columns, revision, revised_by, revised_at)"
+    " ON {meta} TO {officer}",
+    "GRANT SELECT, UPDATE ON {lock} TO {officer}",
     "GRANT INSERT, DELETE ON {checks} TO {officer}",
     "GRANT INSERT ON {log} TO {officer}",
 )
@@ -602,6 +716,8 @@ def _grant_layer(cur: psycopg.Cursor, db: str, name: str) -> None:
 
 def _ensure_database(location: DatabaseLocation) -> None:
     """Create the database the URL names if it does not exist (needs CREATEDB)."""
+    if not location.database:  # the server's default database for this user
+        return
     try:
         PgWorkspace._connect(location).close()
         return
@@ -628,6 +744,9 @@ def _columns(gdf: gpd.GeoDataFrame) -> list[tuple[str, str, str]]:
             continue
         dtype = gdf[col].dtype
         kind = getattr(dtype, "kind", "O")
+        if kind == "O":  # Python objects: by what they hold (True/None, 1/None, text)
+            kind = {"boolean": "b", "integer": "i", "floating": "f", "mixed-integer-float": "f",
+                    "datetime": "M"}.get(pd.api.types.infer_dtype(gdf[col], skipna=True), "O")
         if kind == "b":
             sqltype = "boolean"
         elif kind in "iu":
@@ -640,6 +759,32 @@ def _columns(gdf: gpd.GeoDataFrame) -> list[tuple[str, str, str]]:
             sqltype = "text"
         out.append((str(col), sqltype, str(dtype)))
     return out
+
+
+_ORDER = ("boolean", "bigint", "double precision", "text")
+
+
+def _widen(have: str, need: str) -> str:
+    """The SQL type a column must have to hold values of both types (a whole-number column
+    that now holds a fraction becomes double precision; anything mixed with text, text)."""
+    if have == need or need not in _ORDER or have not in _ORDER:
+        return have if have == need or need not in _ORDER else "text"
+    if "text" in (have, need) or "boolean" in (have, need):
+        return "text"
+    return max(have, need, key=_ORDER.index)
+
+
+def _to_sql(value, sqltype: str):
+    """``value`` for a column of ``sqltype``: whole floats into bigint (a column of whole
+    numbers read with a gap comes back as floats), anything into text as text."""
+    value = _plain(value)
+    if value is None:
+        return None
+    if sqltype == "bigint" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if sqltype == "text" and not isinstance(value, str):
+        return str(value)
+    return value
 
 
 def _plain(value):
@@ -658,11 +803,14 @@ def _copy_rows(cur: psycopg.Cursor, name: str, gdf: gpd.GeoDataFrame,
     geoms = shapely.set_srid(np.asarray(gdf.geometry.values, dtype=object), 4326)
     wkb = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2)
     values = [gdf[c].tolist() for c, _, _ in columns]
+    types = [t for _, t, _ in columns]
     names = ["landtool_fid", *[c for c, _, _ in columns], "geometry"]
     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, names)))) as copy:
         for i in range(len(gdf)):
-            copy.write_row([i + 1, *[_plain(v[i]) for v in values], wkb[i]])
+            copy.write_row([i + 1, *[_to_sql(v[i], t) for v, t in zip(values, types,
+                                                                        strict=True)],
+                            wkb[i]])
 
 
 def _read_layer(cur: psycopg.Cursor, name: str, bbox) -> tuple[gpd.GeoDataFrame, int]:
@@ -684,14 +832,31 @@ def _read_layer(cur: psycopg.Cursor, name: str, bbox) -> tuple[gpd.GeoDataFrame,
     data = {c: [r[i] for r in rows] for i, c in enumerate(names)}
     frame = pd.DataFrame(data, columns=names)
     for c, dtype in columns:
-        try:
-            frame[c] = frame[c].astype(dtype)
-        except (TypeError, ValueError):  # e.g. NULLs in a column written as int64
-            pass
+        frame[c] = _as_dtype(frame[c], dtype)
     geoms = shapely.from_wkb([None if r[-1] is None else bytes(r[-1]) for r in rows])
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"),
                            crs="EPSG:4326")
     return gdf, int(row[1])
+
+
+def _as_dtype(column: pd.Series, dtype: str) -> pd.Series:
+    """A column read from the database in the pandas type it was written with, or, holding
+    gaps, the type pyogrio gives such a column of a GeoPackage (float64 for whole numbers,
+    object for true/false), so that both kinds of workspace read alike."""
+    gaps = column.isna().any()
+    kind = np.dtype("O").kind if dtype in ("str", "object", "string") else None
+    try:
+        kind = pd.api.types.pandas_dtype(dtype).kind
+    except TypeError:
+        pass
+    try:
+        if gaps and kind in "iu":
+            return column.astype("float64")
+        if gaps and kind == "b":
+            return column.astype(object)
+        return column.astype(dtype)
+    except (TypeError, ValueError):  # a type changed since (e.g. text into a number column)
+        return column
 
 
 def _record(row) -> LayerRecord:
@@ -715,8 +880,8 @@ def _first_line(exc: Exception) -> str:
 def _connection_error(location: DatabaseLocation, exc: Exception) -> WorkspaceError:
     text = _first_line(exc)
     if "password authentication failed" in text or "no password supplied" in text:
-        hint = ("check the user name and password (give the password when asked, in "
-                "PGPASSWORD, or in ~/.pgpass)")
+        hint = ("check the user name and password: in the app, type it when asked; for a "
+                "command, keep it in ~/.pgpass or PGPASSWORD (or, less safely, in the URL)")
     elif "does not exist" in text:
         hint = "check the database name in the URL, or create it with `landtool workspace init`"
     elif "permission denied for database" in text:

@@ -440,3 +440,116 @@ def test_killing_a_writer_mid_save_leaves_a_valid_shared_workspace(shared):
         edits = [n for n in notes if n.startswith("edit ")]
         # the edit and its log entry land together, or neither does
         assert reqs.loc[0, "applicant"] == (edits[-1] if edits else original)
+
+
+def test_two_workspaces_never_share_roles(gpkg_with_log, pg_cluster):
+    """Database names that differ only in case or in - and _ get roles of their own."""
+    urls = [pg_cluster.url(db=name) for name in ("Office-1", "office_1")]
+    for url in urls:
+        transfer.push(gpkg_with_log, url)
+    first, second = (open_workspace(u) for u in urls)
+    assert first.role_name("officer") != second.role_name("officer")
+    add_user(first, "bat2", "officer", "pb")
+    from landtool.users import list_users
+
+    assert ("bat2", "officer") in list_users(first) and list_users(second) == []
+    with pytest.raises(WorkspaceError, match="cannot connect"):
+        open_workspace(_as(urls[1], "bat2", "pb"))
+
+
+def test_officers_cannot_forge_the_log_or_retype_layers(shared):
+    owner = open_workspace(shared)
+    add_user(owner, "viewer2", "viewer", "pv")
+    add_user(owner, "officer2", "officer", "po")
+    officer_url = _as(shared, "officer2", "po")
+    last = decisions.entries(owner)[-1]
+    forged = ("INSERT INTO landtool_log VALUES (%s, '2026-11-23T00:00:00+00:00', %s, 'approved',"
+              " 'REQ-2026-002', '{}', 'x', %s, 'y')")
+    with psycopg.connect(officer_url) as con:
+        with pytest.raises(psycopg.errors.Error, match="name of the database user"):
+            con.execute(forged, (last.seq + 1, "director", last.hash))
+    with psycopg.connect(officer_url) as con:
+        with pytest.raises(psycopg.errors.Error, match="follow the last one"):
+            con.execute(forged, (last.seq + 1, "officer2", "0" * 64))
+    with psycopg.connect(officer_url) as con:  # kind and name are the owner's to change
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("UPDATE landtool_layers SET kind = 'other' WHERE name = 'licenses'")
+    # a temporary table cannot catch the head's update: the trigger writes public's
+    officer = open_workspace(officer_url)
+    officer.conn.execute("CREATE TEMP TABLE landtool_log_head (k text PRIMARY KEY, v text)")
+    decisions.append(officer, "forwarded", "REQ-2026-002", {})
+    assert decisions.verify(owner).intact
+    assert dict(owner.log_head())["count"] == str(last.seq + 1)
+    # a viewer cannot take the write lock, so cannot hold up the officers
+    with psycopg.connect(_as(shared, "viewer2", "pv")) as con:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("SELECT id FROM landtool_lock FOR UPDATE")
+
+
+def test_a_layer_replaced_since_it_was_read_is_not_overwritten(shared, tmp_path):
+    from landtool.io.load import load_layer
+
+    owner = open_workspace(shared)
+    add_user(owner, "officer3", "officer", "po")
+    officer = open_workspace(_as(shared, "officer3", "po"))
+    stale = officer.read("requests")
+    subset = tmp_path / "five.geojson"
+    owner.read("requests").iloc[:5].to_file(subset)
+    owner.add(load_layer(subset, "requests"), name="requests", replace=True)
+    with pytest.raises(WorkspaceError, match="since you opened it"):
+        officer.update("requests", stale, note="stale")
+    assert len(open_workspace(shared).read("requests")) == 5
+
+
+def test_columns_that_gain_gaps_fractions_or_flags_are_kept(shared):
+    ws = open_workspace(shared)
+    reqs = ws.read("requests")
+    reqs["members"] = reqs["members"].astype("float64")
+    reqs.loc[0, "members"] = float("nan")  # a gap in a column of whole numbers
+    reqs["checked_by_hand"] = pd.Series([True, None] + [False] * (len(reqs) - 2), dtype=object)
+    ws.update("requests", reqs, note="gap")
+    back = open_workspace(shared).read("requests")
+    assert pd.isna(back.loc[0, "members"]) and back.loc[1, "members"] == reqs.loc[1, "members"]
+    assert back["checked_by_hand"].tolist()[:3] == [True, None, False]
+    reqs.loc[1, "members"] = 2.5  # now a fraction: the column widens
+    open_workspace(shared).update("requests", reqs, note="fraction")
+    assert open_workspace(shared).read("requests").loc[1, "members"] == 2.5
+
+    add_user(ws, "officer4", "officer", "po")
+    officer = open_workspace(_as(shared, "officer4", "po"))
+    mine = officer.read("requests")
+    mine["remark"] = "x"  # a new column: the owner's to add
+    with pytest.raises(WorkspaceError, match="only the workspace's owner may change its col"):
+        officer.update("requests", mine, note="new column")
+    assert "remark" not in open_workspace(shared).read("requests").columns
+
+
+def test_register_list_with_unregistered_requests(shared):
+    _unregistered_requests(shared, 2)
+    out = _cli("register", "list", shared)
+    assert out.exit_code == 0, out.output
+    lines = [line for line in out.output.splitlines() if "NEW-00" in line]
+    assert len(lines) == 2 and all(line.split()[0] == "NEW-000" or line.split()[0] ==
+                                   "NEW-001" for line in lines)  # no number yet
+
+
+def test_passwords_are_never_shown(shared):
+    rest = shared.split("@", 1)[1]
+    in_query = f"postgresql://postgres@{rest}?password=wrong-secret-1"
+    out = _cli("workspace", "info", in_query)
+    assert out.exit_code == 2 and "wrong-secret-1" not in out.output
+    unreadable = f"postgresql://postgres:sec#ret/2@{rest}"
+    out = _cli("workspace", "info", unreadable)
+    assert out.exit_code == 2 and "%23" in out.output
+    assert "sec" not in out.output.replace("second", "") and "internal error" not in out.output
+
+
+def test_user_add_never_changes_an_existing_password(shared):
+    ws = open_workspace(shared)
+    add_user(ws, "tuya", "viewer", "first-pw")
+    again = _cli("workspace", "user", "add", shared, "tuya", "--role", "officer",
+                 "--password", "other-pw")
+    assert again.exit_code == 2 and "not changed" in again.output
+    ok = _cli("workspace", "user", "add", shared, "tuya", "--role", "officer")
+    assert ok.exit_code == 0, ok.output  # no prompt: an existing login keeps its password
+    assert open_workspace(_as(shared, "tuya", "first-pw")).role() == "officer"

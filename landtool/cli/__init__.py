@@ -7,6 +7,7 @@ Every :class:`~landtool.errors.LandtoolError` becomes one clear message on stder
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from datetime import datetime
@@ -44,7 +45,11 @@ def _crash_log() -> Path:
     folder = Path.home() / ".cache" / "landtool"
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}.log"
-    log.write_text(" ".join(sys.argv) + "\n\n" + traceback.format_exc(), encoding="utf-8")
+    text = " ".join(sys.argv) + "\n\n" + traceback.format_exc()
+    # never keep a database password (postgresql://user:PASSWORD@host, ?password=...)
+    text = re.sub(r"(postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    text = re.sub(r"([?&]password=)[^&\s]*", r"\1***", text)
+    log.write_text(text, encoding="utf-8")
     return log
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from landtool import decisions
 from landtool.errors import RegisterError
@@ -45,9 +46,9 @@ def queue_rows(ws: BaseWorkspace, soum: str | None = None) -> list[dict]:
         c = checked.get(rid)
         d = latest.get(rid)
         rows.append({
-            "queue_no": None if q is None or q != q else int(q),
-            "submitted_at": getattr(r, "submitted_at", None) or "",
-            "request_id": rid, "applicant": getattr(r, "applicant", "") or "",
+            "queue_no": None if q is None or pd.isna(q) else int(q),
+            "submitted_at": _text(getattr(r, "submitted_at", None)),
+            "request_id": rid, "applicant": _text(getattr(r, "applicant", None)),
             "check": "" if c is None else
             f"{'eligible' if c.eligible else 'refused'} ({c.ruleset} {c.ruleset_version}, "
             f"{c.as_of})",
@@ -56,6 +57,12 @@ def queue_rows(ws: BaseWorkspace, soum: str | None = None) -> list[dict]:
                 if d.details_dict().get("resolution") else ""),
         })
     return sorted(rows, key=lambda x: (x["queue_no"] is None, x["queue_no"] or 0, x["request_id"]))
+
+
+def _text(value) -> str:
+    """A field as text; empty for a missing value (None, NaN, NA)."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
+        else str(value)
 
 
 @click.group()

@@ -143,15 +143,19 @@ def user() -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(["viewer", "officer"]), required=True,
               help="viewer: reads only; officer: also registers, decides and edits.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="The new user's password (asked for when not given).")
-def user_add(url: str, name: str, role: str, password: str) -> None:
-    """Give NAME (created if it is new) the ROLE in the shared workspace at URL. Run it as
-    the workspace's owner."""
-    from landtool.users import add_user
+@click.option("--password", help="A new user's password (asked for when not given; an "
+              "existing user keeps theirs).")
+def user_add(url: str, name: str, role: str, password: str | None) -> None:
+    """Give NAME the ROLE in the shared workspace at URL, creating the login if it is new.
+    Run it as the workspace's owner."""
+    from landtool.users import add_user, login_exists
 
-    add_user(_shared(url), name, role, password)
-    click.echo(f"{name} is now {role} of {_shown(url)}")
+    ws = _shared(url)
+    if password is None and not login_exists(ws, name):
+        password = click.prompt(f"password for the new user {name}", hide_input=True,
+                                confirmation_prompt=True)
+    add_user(ws, name, role, password)
+    click.echo(f"{name} is now {role} of {ws.path}")
 
 
 @user.command("list")
