@@ -5,11 +5,14 @@ Usage::
     landtool-gui [WORKSPACE] [--workspace WS] [--lang mn|en] [--request ID] [--view map|rehab]
                  [--extent W,S,E,N] [--screenshot PATH]
 
-Without a workspace the bundled sample workspace opens (it is built on the first start, which
-takes some seconds). ``--screenshot`` renders the window to a PNG once the workspace is shown
-(and the request selected, the view chosen and the work in the background done) and exits:
-with ``QT_QPA_PLATFORM=offscreen`` it needs no display, for docs and checks. A screenshot run
-keeps its settings in a temporary file, so it neither reads nor changes the user's.
+WORKSPACE is a GeoPackage, or a shared workspace's ``postgresql://user@host:port/database``
+URL (its password, if neither the URL nor PGPASSWORD holds one, is asked for; it is never
+stored). Without a workspace the bundled sample workspace opens (it is built on the first
+start, which takes some seconds). ``--screenshot`` renders the window to a PNG once the
+workspace is shown (and the request selected, the view chosen and the work in the background
+done) and exits: with ``QT_QPA_PLATFORM=offscreen`` it needs no display, for docs and checks.
+A screenshot run keeps its settings in a temporary file, so it neither reads nor changes the
+user's.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from gui.dialogs import error_text
 from gui.i18n import Lang
 from gui.main_window import MainWindow
 from gui.settings import ENV_VAR, Settings
+from landtool.location import as_location
 
 SCREENSHOT_TIMEOUT_S = 600  # building the sample workspace included
 _SETTLE_MS = 300  # after the background work, before the picture: let the widgets paint
@@ -44,12 +48,20 @@ def _extent(text: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def _where(text: str):
+    try:
+        return as_location(text)
+    except ValueError as exc:  # a database URL with a port that is not a number
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="landtool-gui",
                                      description="Start the landtool desktop application.")
-    parser.add_argument("workspace", nargs="?", type=Path, metavar="WORKSPACE",
-                        help="workspace GeoPackage to open (default: the sample workspace)")
-    parser.add_argument("--workspace", dest="workspace_opt", type=Path, metavar="WS",
+    parser.add_argument("workspace", nargs="?", type=_where, metavar="WORKSPACE",
+                        help="workspace GeoPackage, or postgresql:// URL of a shared workspace, "
+                        "to open (default: the sample workspace)")
+    parser.add_argument("--workspace", dest="workspace_opt", type=_where, metavar="WS",
                         help="the same as WORKSPACE")
     parser.add_argument("--lang", choices=[lang.value for lang in Lang], default=None,
                         help="interface language (default: the one used last, else Mongolian "

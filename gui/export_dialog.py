@@ -52,22 +52,27 @@ class ExportOptions:
     replace: bool = False
 
 
-def run_export(ws_path: str | Path, options: ExportOptions, progress=None):
-    """Write what ``options`` ask for; returns the map's path or the package written."""
+def run_export(ws_path, options: ExportOptions, progress=None):
+    """Write what ``options`` ask for from the workspace at ``ws_path`` (a file, or a shared
+    workspace's location, read on a connection of the export's own); returns the map's path
+    or the package written."""
+    from gui.workspace_loader import close, open_any
     from landtool.export.package import build_package, write_map
-    from landtool.workspace import Workspace
 
     if progress:
         progress(options.out.name)
-    ws = Workspace(ws_path)
-    if options.kind == "package":
-        return build_package(ws, options.request_id, options.out, lang=options.lang,
-                             force=options.replace, paper=options.paper,
-                             orientation=options.orientation,
-                             progress=_package_steps(progress, options.lang))
-    return write_map(ws, options.out, request_id=options.request_id, fmt=options.fmt,
-                     paper=options.paper, orientation=options.orientation, lang=options.lang,
-                     force=options.replace)
+    ws = open_any(ws_path)
+    try:
+        if options.kind == "package":
+            return build_package(ws, options.request_id, options.out, lang=options.lang,
+                                 force=options.replace, paper=options.paper,
+                                 orientation=options.orientation,
+                                 progress=_package_steps(progress, options.lang))
+        return write_map(ws, options.out, request_id=options.request_id, fmt=options.fmt,
+                         paper=options.paper, orientation=options.orientation,
+                         lang=options.lang, force=options.replace)
+    finally:
+        close(ws)
 
 
 def _package_steps(progress, lang: str):

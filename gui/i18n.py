@@ -81,6 +81,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.new": ("&New workspace…", "&Шинэ ажлын орчин…"),
     "action.open": ("&Open workspace…", "Ажлын орчин &нээх…"),
     "action.open_sample": ("Open the &sample workspace", "&Жишээ ажлын орчин нээх"),
+    "action.open_shared": ("Open s&hared workspace…", "&Хамтын ажлын орчин нээх…"),
+    "action.connected": ("&Who is connected…", "Хэн &холбогдсон бэ…"),
     "action.save": ("&Save", "&Хадгалах"),
     "action.save_as": ("Save &as…", "Өөр &нэрээр хадгалах…"),
     "action.import": ("&Import layer…", "Давхарга &оруулах…"),
@@ -126,6 +128,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dialog.check_date_text": ("Check as on (YYYY-MM-DD):", "Аль өдрийн байдлаар (ЖЖЖЖ-СС-ӨӨ):"),
     "dialog.bad_date": ("{text} is not a date; write YYYY-MM-DD",
                         "{text} огноо биш; ЖЖЖЖ-СС-ӨӨ хэлбэрээр бичнэ үү"),
+    # shared workspaces (PostgreSQL)
+    "shared.title": ("Open shared workspace", "Хамтын ажлын орчин нээх"),
+    "shared.url": ("Database URL", "Өгөгдлийн сангийн хаяг"),
+    "shared.password": ("Password", "Нууц үг"),
+    "shared.note": ("The administrator gives the URL, the user name and the password. The "
+                    "password is used to connect only: it is not stored. Leave it empty if "
+                    "it is in ~/.pgpass.",
+                    "Хаяг, хэрэглэгчийн нэр, нууц үгийг админ өгнө. Нууц үгийг зөвхөн "
+                    "холбогдоход хэрэглэх бөгөөд хадгалахгүй. ~/.pgpass-д байгаа бол хоосон "
+                    "орхино уу."),
+    "shared.bad_url": ("Write the URL as postgresql://user@server:port/database",
+                       "Хаягийг postgresql://хэрэглэгч@сервер:порт/сан хэлбэрээр бичнэ үү"),
+    "shared.status": ("{user} ({role}) · {n} connected", "{user} ({role}) · {n} холбогдсон"),
+    "shared.offline": ("{user} ({role}) · connection lost", "{user} ({role}) · холболт тасарсан"),
+    "shared.read_only": ("read-only", "зөвхөн унших"),
+    "shared.tooltip": ("Shared workspace {where}\nWho is connected: click, or File ▸ Who is "
+                       "connected…",
+                       "Хамтын ажлын орчин {where}\nХэн холбогдсоныг харах: дарах, эсвэл "
+                       "Файл ▸ Хэн холбогдсон бэ…"),
+    "role.owner": ("owner", "эзэмшигч"),
+    "role.officer": ("officer", "мэргэжилтэн"),
+    "role.viewer": ("viewer", "үзэгч"),
+    "role.none": ("no role", "эрхгүй"),
+    "connected.title": ("Connected to {name}", "{name}-д холбогдсон"),
+    "connected.col.user": ("User", "Хэрэглэгч"),
+    "connected.col.client": ("Computer", "Компьютер"),
+    "connected.col.since": ("Since (UTC)", "Хэзээнээс (UTC)"),
+    "connected.col.application": ("Program", "Програм"),
+    "connected.you": ("you", "та"),
     "unsaved.title": ("Unsaved changes", "Хадгалаагүй өөрчлөлт"),
     "unsaved.text": ("{name} has unsaved changes. Save them?",
                      "{name}-д хадгалаагүй өөрчлөлт байна. Хадгалах уу?"),
@@ -185,6 +216,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "хадгалсан шалгалтаас гаргана."),
     # errors
     "error.open": ("Cannot open the workspace", "Ажлын орчныг нээж чадсангүй"),
+    "error.connected": ("Cannot list who is connected", "Холбогдсон хүмүүсийг харуулж чадсангүй"),
     "error.save": ("Cannot save the workspace", "Ажлын орчныг хадгалж чадсангүй"),
     "error.import": ("Cannot import the layer", "Давхаргыг оруулж чадсангүй"),
     "error.export": ("Cannot export", "Гаргаж чадсангүй"),

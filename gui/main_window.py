@@ -1,7 +1,8 @@
 """The main window: the map in the middle; the layers and the identify results on the left, the
 check results and the rehabilitation view on the right, the requests table below; menus and a
 toolbar (:mod:`gui.window_menus`), and a status bar with the cursor position, the scale and
-the ruleset.
+the ruleset, and on a shared workspace who the user is there and how many are connected
+(:mod:`gui.shared_status`; a viewer's window is read-only).
 
 The window lays out, connects and asks; the data and every edit live in
 :class:`~gui.state.AppState`. Anything slow (reading a workspace, importing a layer, a batch
@@ -30,12 +31,13 @@ from gui.map_canvas import MapCanvas
 from gui.rehab_panel import RehabPanel
 from gui.requests_panel import RequestsPanel
 from gui.settings import Settings
+from gui.shared_status import SharedStatus
 from gui.state import AppState
 from gui.tools import install_editing
 from gui.worker import TaskProgressWidget, TaskRunner
 from gui.workspace_loader import WorkspaceFiles
 from landtool.errors import LandtoolError
-from landtool.workspace import Workspace
+from landtool.workspace import open_workspace
 
 IDENTIFY_PX = 5  # a click finds the features this many pixels around it
 REHAB_WIDTH = 700  # the rehabilitation view's table and chart want room
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         self.exporter = Exporter(self)
         self.exportFinished, self.exportFailed = self.exporter.finished, self.exporter.failed
         self.editing = install_editing(self, self.state, self.canvas)
+        self.shared_status = SharedStatus(self)
         window_menus.install(self)
         self.check_panel.add_actions([self.act["attributes"], self.act["register"],
                                       self.act["export_package"]])
@@ -132,7 +135,8 @@ class MainWindow(QMainWindow):
         self.scale_label.setMinimumWidth(130)
         self.ruleset_label = QLabel(self)
         bar.addPermanentWidget(self.runner.widget)
-        for label in (self.position_label, self.scale_label, self.ruleset_label):
+        for label in (self.shared_status.label, self.position_label, self.scale_label,
+                      self.ruleset_label):
             bar.addPermanentWidget(label)
 
     def _connect(self) -> None:
@@ -192,6 +196,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         ws = self.state.workspace
         name = f"{ws.path.name}[*] — " if ws is not None else ""
+        if ws is not None and self.state.read_only:
+            name = f"{ws.path.name} ({tr('shared.read_only', self.lang)})[*] — "
         self.setWindowTitle(name + tr("app.title", self.lang))
 
     # -- language and views -----------------------------------------------------------------
@@ -243,6 +249,10 @@ class MainWindow(QMainWindow):
         """Read ``path`` in the background; show it when ready, or report why it failed."""
         return self.files.open(path, ask=ask)
 
+    def open_shared_workspace(self, url: str = "") -> bool:
+        """Ask a shared workspace's URL and password, and open it."""
+        return self.files.choose_shared(url)
+
     def open_sample_workspace(self) -> None:
         self.files.open_sample()
 
@@ -264,7 +274,8 @@ class MainWindow(QMainWindow):
         return self.runner.is_busy("workspace")
 
     def _on_loaded(self, loaded: workspace_loader.LoadedWorkspace) -> None:
-        self.state.set_workspace(loaded.workspace, loaded.frames)
+        self.state.set_workspace(loaded.workspace, loaded.frames, user=loaded.user,
+                                 role=loaded.role)
         self.canvas.set_layers(loaded.layers)
         self.canvas.set_message("")
         self.settings.add_recent(loaded.path)
@@ -308,6 +319,8 @@ class MainWindow(QMainWindow):
             return
         self.settings.save_window(self)
         self.runner.join_all()  # a file read cannot be interrupted: let it end
+        self.shared_status.stop()
+        workspace_loader.close(self.state.workspace)  # a shared one's connection
         # the model goes with the window: its undo stack, cleared as it is destroyed, must not
         # call widgets destroyed before it
         self.state.undo_stack.blockSignals(True)
@@ -317,7 +330,7 @@ class MainWindow(QMainWindow):
 
 def _is_workspace(path: Path) -> bool:
     try:
-        Workspace(path)
+        open_workspace(path)
     except LandtoolError:
         return False
     return True

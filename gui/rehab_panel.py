@@ -158,6 +158,7 @@ class RehabPanel(QWidget):
         state.workspaceChanged.connect(self.refresh)
         state.parcelsChanged.connect(self.refresh)
         state.languageChanged.connect(lambda _lang: self.refresh())
+        state.workspaceRenamed.connect(lambda _path: self._enable())
         self.refresh()
 
     @property
@@ -168,6 +169,7 @@ class RehabPanel(QWidget):
     def refresh(self) -> None:
         lang = self.lang
         self.change_button.setText(tr("rehab.change", lang))
+        self._enable()
         self.estimate_button.setText(tr("rehab.estimate", lang))
         self.tabs.setTabText(0, tr("rehab.tab.chart", lang))
         self.tabs.setTabText(1, tr("rehab.tab.estimate", lang))
@@ -194,6 +196,9 @@ class RehabPanel(QWidget):
         self.draw_chart()
         if self.estimate is not None:
             self._show_estimate(self.estimate)
+
+    def _enable(self) -> None:
+        self.change_button.setEnabled(not self.state.read_only)  # a viewer only reads
 
     def shown_parcels(self) -> pd.DataFrame | None:
         parcels = self.state.parcels

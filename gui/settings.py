@@ -1,5 +1,6 @@
 """What the application remembers between runs: the language, the window layout and the
-recent workspaces, kept with QSettings.
+recent workspaces (files, and shared workspaces' URLs without a password), kept with
+QSettings.
 
 Tests and unattended runs give a file of their own (``Settings(path)``, or the environment
 variable ``LANDTOOL_SETTINGS``), so they never read or change the user's settings.
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow
+
+from landtool.location import DatabaseLocation, is_database_url
 
 #: How many recent workspaces the File menu lists.
 MAX_RECENT = 8
@@ -72,13 +75,15 @@ class Settings:
         return [str(v) for v in value or [] if v]
 
     def add_recent(self, path: str | Path) -> None:
-        text = str(Path(path).resolve())
+        """Put a workspace first in the list: a file's absolute path, or a shared
+        workspace's URL without its password (the password is never stored)."""
+        text = _recent_text(path)
         items = [text] + [p for p in self.recent() if p != text]
         self._q.setValue("recent/workspaces", items[:MAX_RECENT])
         self._q.sync()
 
     def remove_recent(self, path: str | Path) -> None:
-        text = str(Path(path).resolve())
+        text = _recent_text(path)
         self._q.setValue("recent/workspaces", [p for p in self.recent() if p != text])
         self._q.sync()
 
@@ -111,3 +116,9 @@ class Settings:
         if isinstance(state, QByteArray) and not state.isEmpty():
             restored = window.restoreState(state, LAYOUT_VERSION) or restored
         return restored
+
+
+def _recent_text(path) -> str:
+    if is_database_url(path):
+        return str(DatabaseLocation(path))  # printed without the password
+    return str(Path(path).resolve())

@@ -26,7 +26,7 @@ from landtool.errors import LandtoolError
 from landtool.io.formats import atomic_path
 from landtool.register import register_request
 from landtool.rehab.status import change_status
-from landtool.workspace import Workspace
+from landtool.workspace import BaseWorkspace, Workspace
 
 
 class AppState(QObject):
@@ -42,11 +42,15 @@ class AppState(QObject):
     dirtyChanged = Signal(bool)
     layerAdded = Signal(str)  # the name of a layer added to the open workspace
     workspaceRenamed = Signal(str)  # saved as another file (its path), same layers
+    saved = Signal()  # the edits and the check were written to the workspace
 
     def __init__(self, lang: str = "mn", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.lang = lang
-        self.workspace: Workspace | None = None
+        self.workspace: BaseWorkspace | None = None  # a GeoPackage or a shared database
+        #: a shared workspace's database user and role there (None for a GeoPackage)
+        self.user: str | None = None
+        self.role: str | None = None
         self.layers: dict[str, gpd.GeoDataFrame] = {}  # layer name -> features (EPSG:4326)
         self.kinds: dict[str, str] = {}  # layer name -> kind
         self.ruleset: Ruleset = load_ruleset("mn-asm-2022")
@@ -64,9 +68,16 @@ class AppState(QObject):
         self.dirtyChanged.emit(not clean)
 
     # -- workspace ---------------------------------------------------------------------------
-    def set_workspace(self, ws: Workspace, layers: dict[str, gpd.GeoDataFrame]) -> None:
-        """Show ``ws``, whose layers were read (off the GUI thread) into ``layers``."""
+    def set_workspace(self, ws: BaseWorkspace, layers: dict[str, gpd.GeoDataFrame], *,
+                      user: str | None = None, role: str | None = None) -> None:
+        """Show ``ws``, whose layers were read (off the GUI thread) into ``layers``; a shared
+        workspace comes with the database ``user`` and its ``role`` there (a viewer's is
+        :attr:`read_only`). The workspace shown before gives its connection back."""
+        old = self.workspace
         self.workspace = ws
+        self.user, self.role = user, role
+        if old is not None and old is not ws:
+            old.close()
         self.layers = dict(layers)
         self.kinds = {r.name: r.kind for r in ws.layers()}
         self.requests_layer = next((n for n, k in self.kinds.items() if k == "requests"), None)
@@ -83,7 +94,9 @@ class AppState(QObject):
         it; the edits and their undo history stay. Emits :attr:`layerAdded`."""
         if self.workspace is None:
             raise RuntimeError("no workspace is open")
-        self.workspace = Workspace(self.workspace.path)  # its records now list the layer
+        # the same workspace object (and, shared, its connection and what it has read): its
+        # records now list the layer
+        self.workspace.reload()
         self.layers[name] = gdf
         self.kinds[name] = kind
         if kind == "requests" and self.requests_layer is None:
@@ -111,6 +124,16 @@ class AppState(QObject):
     @property
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
+
+    @property
+    def read_only(self) -> bool:
+        """True on a shared workspace this user may only read (the server would refuse)."""
+        return self.role in ("viewer", "none")
+
+    @property
+    def may_add_layers(self) -> bool:
+        """Only a shared workspace's owner adds layers; anyone adds them to a GeoPackage."""
+        return self.role in (None, "owner")
 
     def set_language(self, lang: str) -> None:
         if lang != self.lang:
@@ -260,8 +283,9 @@ class AppState(QObject):
             report = check_requests(self.requests, self.ruleset, self.context())
             save_report(ws, report, log=True)
         self.undo_stack.setClean()
+        self.saved.emit()
 
-    def _registrations(self, ws: Workspace) -> list[tuple]:
+    def _registrations(self, ws: BaseWorkspace) -> list[tuple]:
         """'registered' decisions for requests numbered since the last save."""
         before = (ws.read(self.requests_layer) if self.requests_layer in ws.layer_names()
                   else self.requests.iloc[0:0])
@@ -280,7 +304,7 @@ class AppState(QObject):
                             decisions.inputs_hash(row.geometry)))
         return out
 
-    def _status_changes(self, ws: Workspace) -> list[tuple]:
+    def _status_changes(self, ws: BaseWorkspace) -> list[tuple]:
         """'parcel_status_changed' decisions for parcels whose status changed since the last
         save."""
         before = ws.read(self.parcels_layer).set_index("parcel_id")["status"].to_dict()
@@ -293,16 +317,24 @@ class AppState(QObject):
         return out
 
     def save_as(self, path: str | Path) -> Workspace:
-        """Copy the workspace file to ``path`` (a .gpkg; the copy appears whole or not at
-        all), go on in the copy and save the edits there; the undo history stays."""
+        """Copy the workspace to ``path`` (a .gpkg; the copy appears whole or not at all), go
+        on in the copy and save the edits there; the undo history stays. A shared workspace
+        is copied as saved in the database (its DEM beside the copy), then its connection is
+        given back: the copy is the user's own, editable whatever the role was."""
         ws = self.workspace
         if ws is None:
             raise RuntimeError("no workspace is open")
         dest = Workspace.check_new_path(path, overwrite=True)
-        if dest.resolve() != ws.path.resolve():
+        if ws.shared:
+            from landtool.transfer import copy_workspace
+
+            copy_workspace(ws, dest, overwrite=True)
+        elif dest.resolve() != ws.path.resolve():
             with atomic_path(dest) as tmp:
                 shutil.copyfile(ws.path, tmp)
         self.workspace = Workspace(dest)
+        self.user = self.role = None
+        ws.close()
         self.save()
         self.workspaceRenamed.emit(str(dest))
         return self.workspace

@@ -469,6 +469,7 @@ class EditingTools(QObject):
         state.undo_stack.redoTextChanged.connect(self._redo_text_changed)
         state.selectionChanged.connect(self._selection_changed)
         state.workspaceChanged.connect(self._workspace_changed)
+        state.workspaceRenamed.connect(self._enable)  # a viewer's copy is the user's own
         state.languageChanged.connect(self.retranslate)
         self.paste_dialog = None
         self.retranslate(self.lang)
@@ -514,10 +515,11 @@ class EditingTools(QObject):
         action.setText(f"{label} {command}" if command else label)
 
     def _enable(self, *_args) -> None:
-        has_ws = self.state.workspace is not None
+        """The editing modes need a workspace this user may change (not a viewer's)."""
+        writable = self.state.workspace is not None and not self.state.read_only
         for action in (self.draw_action, self.edit_action, self.paste_action):
-            action.setEnabled(has_ws)
-        self.delete_action.setEnabled(has_ws and self.state.selected is not None)
+            action.setEnabled(writable)
+        self.delete_action.setEnabled(writable and self.state.selected is not None)
 
     def _selection_changed(self, _rid) -> None:
         self.vertex_tool.hovered = None  # the corners under the mouse were another request's

@@ -6,14 +6,13 @@ the window and its flows (:mod:`gui.workspace_loader`, :mod:`gui.export_dialog`,
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 from gui import check_panel, dialogs
 from gui.attributes_dialog import edit_selected, register_selected
 from gui.i18n import Lang, tr
+from landtool.location import as_location
 
 
 def install(window) -> None:
@@ -22,6 +21,7 @@ def install(window) -> None:
     build_menus(window)
     window.state.workspaceChanged.connect(lambda: enable_actions(window))
     window.state.selectionChanged.connect(lambda _rid: enable_actions(window))
+    window.state.workspaceRenamed.connect(lambda _path: enable_actions(window))
 
 
 def build_actions(window) -> None:
@@ -31,6 +31,8 @@ def build_actions(window) -> None:
         ("new", window.new_workspace, K.New, P.SP_FileIcon),
         ("open", lambda: window.files.choose(), K.Open, P.SP_DialogOpenButton),
         ("open_sample", window.open_sample_workspace, None, None),
+        ("open_shared", lambda: window.open_shared_workspace(), None, None),
+        ("connected", lambda: window.shared_status.show_connected(), None, None),
         ("save", window.save, K.Save, P.SP_DialogSaveButton),
         ("save_as", window.save_as, K.SaveAs, None),
         ("import", lambda: window.importer.choose_file(), "Ctrl+I", None),
@@ -77,7 +79,8 @@ def build_actions(window) -> None:
         action = QAction(window, checkable=True)
         action.triggered.connect(lambda _c=False, rid=rs.id: check_panel.set_ruleset(window, rid))
         window.rulesets.addAction(action)
-    for key in ("save", "save_as", "import", "export_map", "export_package", "check_all"):
+    for key in ("save", "save_as", "import", "export_map", "export_package", "check_all",
+                "connected"):
         window.act[key].setEnabled(False)
     for key in ("attributes", "register", "export_package", "zoom_selection"):
         window.act[key].setEnabled(False)
@@ -101,10 +104,10 @@ def build_menus(window) -> None:
             m.addSeparator() if item is None else m.addAction(item)
 
     file = menu("menu.file")
-    fill(file, a["new"], a["open"], a["open_sample"])
+    fill(file, a["new"], a["open"], a["open_sample"], a["open_shared"])
     window.recent_menu = menu("menu.recent", file)
-    fill(file, None, a["save"], a["save_as"], None, a["import"], None, a["export_map"],
-         a["export_package"], None, a["quit"])
+    fill(file, a["connected"], None, a["save"], a["save_as"], None, a["import"], None,
+         a["export_map"], a["export_package"], None, a["quit"])
     fill(menu("menu.edit"), *tools[5:], None, *tools[:5], None, a["attributes"],
          a["register"])
     view = menu("menu.view")
@@ -143,7 +146,7 @@ def retranslate_menus(window) -> None:
 def rebuild_recent(window) -> None:
     window.recent_menu.clear()
     for k, path in enumerate(window.settings.recent(), start=1):
-        action = window.recent_menu.addAction(f"&{k} {Path(path).name} — {path}")
+        action = window.recent_menu.addAction(f"&{k} {as_location(path).name} — {path}")
         action.triggered.connect(lambda _c=False, p=path: window.open_workspace(p))
     window.recent_menu.addSeparator()
     window.recent_menu.addAction(window.act["clear_recent"])
@@ -156,8 +159,18 @@ def clear_recent(window) -> None:
 
 
 def enable_actions(window, *_args) -> None:
-    has_ws, selected = window.state.workspace is not None, window.state.selected is not None
-    for key in ("save", "save_as", "import", "export_map", "check_all"):
+    """Enable what applies to the workspace and the selection; on a shared workspace only
+    what the user's role allows (a viewer reads, exports and copies; only the owner adds
+    layers)."""
+    state = window.state
+    has_ws, selected = state.workspace is not None, state.selected is not None
+    writable = has_ws and not state.read_only
+    for key in ("save_as", "export_map", "check_all"):
         window.act[key].setEnabled(has_ws)
-    for key in ("attributes", "register", "export_package", "zoom_selection"):
+    window.act["save"].setEnabled(writable)
+    window.act["import"].setEnabled(writable and state.may_add_layers)
+    window.act["connected"].setEnabled(has_ws and state.workspace.shared)
+    for key in ("attributes", "register"):
+        window.act[key].setEnabled(writable and selected)
+    for key in ("export_package", "zoom_selection"):
         window.act[key].setEnabled(has_ws and selected)

@@ -2,6 +2,10 @@
 importing a layer file, copying a workspace, a batch check) as plain functions taking a
 ``progress`` callback that only call ``landtool`` and never touch a widget; and
 :class:`WorkspaceFiles`, which asks the user and runs them for the window.
+
+A workspace is a GeoPackage path or, shared, a ``postgresql://`` URL (a
+:class:`~landtool.location.DatabaseLocation`, which carries the password given in the window
+for connecting and never prints it): :func:`open_any` opens either.
 """
 
 from __future__ import annotations
@@ -13,46 +17,66 @@ from pathlib import Path
 import geopandas as gpd
 from PySide6.QtCore import QObject
 
-from landtool.workspace import Workspace
+from landtool.location import DatabaseLocation, as_location, is_database_url
+from landtool.workspace import BaseWorkspace, Workspace, open_workspace
 
 Progress = Callable[..., None]
+#: how the window's connections are named on the server (what "Who is connected" lists)
+APPLICATION = "landtool-gui"
 
 
 def _quiet(*_args) -> None:
     pass
 
 
+def open_any(where: str | Path | DatabaseLocation) -> BaseWorkspace:
+    """The workspace at ``where``: a GeoPackage, or a shared workspace (connected as
+    :data:`APPLICATION`, with the password ``where`` carries)."""
+    return open_workspace(where, application=APPLICATION)
+
+
 @dataclass
 class LoadedWorkspace:
     """A workspace's layers as read from the file, in the order the workspace lists them."""
 
-    path: Path
-    workspace: Workspace
+    path: Path | DatabaseLocation
+    workspace: BaseWorkspace
     frames: dict[str, gpd.GeoDataFrame]
     #: the layers prepared for a canvas that draws prepared layers (``set_layers``)
     layers: list = field(default_factory=list)
+    #: a shared workspace's database user and its role there ('owner', 'officer', 'viewer')
+    user: str | None = None
+    role: str | None = None
 
 
-def load_workspace(path: str | Path, progress: Progress | None = None, *,
+def load_workspace(path: str | Path | DatabaseLocation, progress: Progress | None = None, *,
                    graphics: bool = False) -> LoadedWorkspace:
-    """Open the workspace at ``path`` and read every layer (EPSG:4326).
+    """Open the workspace at ``path`` (a file or a database URL) and read every layer
+    (EPSG:4326); for a shared workspace also who this user is there.
 
     Raises the :class:`~landtool.errors.LandtoolError` of the library when the file is not a
-    workspace or a layer cannot be read; nothing is shown until every layer is ready.
-    ``graphics`` also prepares the drawing paths (for a canvas fed with prepared layers).
+    workspace, the database cannot be reached or a layer cannot be read; nothing is shown
+    until every layer is ready. ``graphics`` also prepares the drawing paths (for a canvas
+    fed with prepared layers).
     """
     say = progress or _quiet
-    ws = Workspace(path)
+    ws = open_any(path)
     frames, prepared = {}, []
-    for record in ws.layers():
-        say(record.name)
-        frames[record.name] = ws.read(record.name)
-        if graphics:
-            from gui.layer_graphics import build_layer_graphics
-            from landtool.catalog import get_kind
+    try:
+        for record in ws.layers():
+            say(record.name)
+            frames[record.name] = ws.read(record.name)
+            if graphics:
+                from gui.layer_graphics import build_layer_graphics
+                from landtool.catalog import get_kind
 
-            prepared.append(build_layer_graphics(record, get_kind(record.kind),
-                                                 frames[record.name]))
+                prepared.append(build_layer_graphics(record, get_kind(record.kind),
+                                                     frames[record.name]))
+        if ws.shared:
+            return LoadedWorkspace(ws.path, ws, frames, prepared, ws.user(), ws.role())
+    except BaseException:  # a failed or cancelled read gives its connection back at once
+        close(ws)
+        raise
     return LoadedWorkspace(ws.path, ws, frames, prepared)
 
 
@@ -110,7 +134,7 @@ class ImportedLayer:
     graphics: object = None  # the layer prepared for the canvas
 
 
-def import_layer(ws_path: str | Path, source: str | Path, kind: str, name: str,
+def import_layer(ws_path: str | Path | DatabaseLocation, source: str | Path, kind: str, name: str,
                  progress: Progress | None = None, *, mapping: Mapping[str, str] | None = None,
                  crs: str | None = None, replace: bool = False,
                  graphics: bool = True) -> ImportedLayer:
@@ -124,16 +148,25 @@ def import_layer(ws_path: str | Path, source: str | Path, kind: str, name: str,
     say = progress or _quiet
     say(Path(source).name)
     layer = load_layer(source, kind, mapping=dict(mapping or {}), crs=crs)
-    ws = Workspace(ws_path)
-    say(name)
-    record = ws.add(layer, name=name, replace=replace)
-    gdf = ws.read(record.name)
+    ws = open_any(ws_path)
+    try:
+        say(name)
+        record = ws.add(layer, name=name, replace=replace)
+        gdf = ws.read(record.name)
+    finally:
+        close(ws)
     prepared = None
     if graphics:
         from gui.layer_graphics import build_layer_graphics
 
         prepared = build_layer_graphics(record, layer.kind, gdf)
     return ImportedLayer(record.name, record.kind, gdf, layer.report_lines(), prepared)
+
+
+def close(ws: BaseWorkspace | None) -> None:
+    """Give a shared workspace's connection back (a GeoPackage holds none open)."""
+    if ws is not None and ws.shared:
+        ws.close()
 
 
 def check_all(layers: Mapping[str, gpd.GeoDataFrame], kinds: Mapping[str, str],
@@ -187,14 +220,40 @@ class WorkspaceFiles(QObject):
         if path:
             self.open(path)
 
-    def open(self, path: str | Path, *, ask: bool = True) -> bool:
+    def open(self, path: str | Path | DatabaseLocation, *, ask: bool = True) -> bool:
+        """Open a GeoPackage, or a shared workspace's URL: one with no password (none in the
+        URL nor in PGPASSWORD) is asked for first, unless the window runs unattended."""
+        import os
+
         from gui.i18n import tr
 
+        where = as_location(path)
+        if isinstance(where, DatabaseLocation):
+            if where.password is None and self.window.report_errors \
+                    and not os.environ.get("PGPASSWORD"):
+                return self.choose_shared(str(where), ask=ask)
         if ask and not self.maybe_save():
             return False
-        path = Path(path)
-        self.window.settings.set_last_dir("open", path)
-        self._load(load_workspace, path, tr("status.opening", self.lang, path=path.name))
+        if isinstance(where, Path):
+            self.window.settings.set_last_dir("open", where)
+        self._load(load_workspace, where, tr("status.opening", self.lang, path=where.name))
+        return True
+
+    def choose_shared(self, url: str = "", *, ask: bool = True) -> bool:
+        """Ask a shared workspace's URL (``url``, else the last one opened) and the password
+        (kept in memory only), then open it."""
+        from gui import shared_dialog
+
+        if not url:
+            url = next((p for p in self.window.settings.recent() if is_database_url(p)), "")
+        where = shared_dialog.ask_shared(self.window, self.lang, url)
+        if where is None:
+            return False
+        if ask and not self.maybe_save():
+            return False
+        from gui.i18n import tr
+
+        self._load(load_workspace, where, tr("status.opening", self.lang, path=where.name))
         return True
 
     def open_sample(self) -> None:

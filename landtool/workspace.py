@@ -99,6 +99,13 @@ class BaseWorkspace:
     def layer_names(self) -> list[str]:
         return [r.name for r in self.layers()]
 
+    def reload(self) -> None:
+        """Read the list of layers afresh next time (another program may have added one)."""
+        self._records = None
+
+    def close(self) -> None:
+        """Give back what the workspace holds open (a shared workspace's connection)."""
+
     def record(self, name: str) -> LayerRecord:
         for r in self.layers():
             if r.name == name:
@@ -529,14 +536,15 @@ def _current_problems(gdf: gpd.GeoDataFrame, record: LayerRecord) -> list[str]:
     return problems
 
 
-def open_workspace(where: str | Path | DatabaseLocation, *,
-                   password: str | None = None) -> BaseWorkspace:
+def open_workspace(where: str | Path | DatabaseLocation, *, password: str | None = None,
+                   application: str = "landtool") -> BaseWorkspace:
     """The workspace at ``where``: a GeoPackage path, or a ``postgresql://`` URL of a shared
-    workspace (``password`` if the URL and ~/.pgpass have none)."""
+    workspace (``password`` if the URL and ~/.pgpass have none; ``application`` is the name
+    the server shows for the connection, e.g. in ``workspace who``)."""
     if is_database_url(where):
         from landtool.workspace_pg import PgWorkspace
 
-        return PgWorkspace(where, password=password)
+        return PgWorkspace(where, password=password, application=application)
     return Workspace(where)
 
 
