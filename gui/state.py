@@ -270,18 +270,24 @@ class AppState(QObject):
         ws = self.workspace
         if ws is None:
             return
-        # each decision made in the window is logged with the save that records it
-        if self.requests_layer is not None:
-            logged = self._registrations(ws)
-            ws.update(self.requests_layer, self.requests, note="edited in landtool-gui",
-                      then=(lambda tmp: decisions.append_many(tmp, logged)) if logged else None)
-        if self.parcels_layer is not None:
-            logged = self._status_changes(ws)
-            ws.update(self.parcels_layer, self.parcels, note="edited in landtool-gui",
-                      then=(lambda tmp: decisions.append_many(tmp, logged)) if logged else None)
-        if len(self.requests):
-            report = check_requests(self.requests, self.ruleset, self.context())
-            save_report(ws, report, log=True)
+        report = (check_requests(self.requests, self.ruleset, self.context())
+                  if len(self.requests) else None)
+        # one save: in a shared workspace the requests, the parcels and the check land
+        # together or not at all (a save refused as stale writes nothing); each decision made
+        # in the window is logged with the change that records it
+        with ws.batch("save the workspace"):
+            if self.requests_layer is not None:
+                logged = self._registrations(ws)
+                ws.update(self.requests_layer, self.requests, note="edited in landtool-gui",
+                          then=(lambda tmp: decisions.append_many(tmp, logged))
+                          if logged else None)
+            if self.parcels_layer is not None:
+                logged = self._status_changes(ws)
+                ws.update(self.parcels_layer, self.parcels, note="edited in landtool-gui",
+                          then=(lambda tmp: decisions.append_many(tmp, logged))
+                          if logged else None)
+            if report is not None:
+                save_report(ws, report, log=True)
         self.undo_stack.setClean()
         self.saved.emit()
 

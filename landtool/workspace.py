@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -105,6 +105,15 @@ class BaseWorkspace:
 
     def close(self) -> None:
         """Give back what the workspace holds open (a shared workspace's connection)."""
+
+    @contextmanager
+    def batch(self, doing: str = "save") -> Iterator[None]:
+        """Several changes as one save: no other writer comes in between; in a shared
+        workspace they also land together or not at all (one transaction). A GeoPackage
+        replaces its file at each change, so there an interruption between two changes keeps
+        the first."""
+        with write_lock(self.path):
+            yield
 
     def record(self, name: str) -> LayerRecord:
         for r in self.layers():

@@ -203,6 +203,18 @@ class PgWorkspace(BaseWorkspace):
         self._records = None
 
     @contextmanager
+    def batch(self, doing: str = "save") -> Iterator[None]:
+        """Several changes in ONE transaction: all land, or none (e.g. the app's save of the
+        requests, the parcels and the check results)."""
+        seen = dict(self._seen)
+        try:
+            with self.transaction(doing):
+                yield
+        except BaseException:
+            self._seen = seen  # the revisions saved inside were rolled back
+            raise
+
+    @contextmanager
     def consistent_reads(self) -> Iterator[None]:
         """Every read inside sees the workspace as it was at one moment (a pull's snapshot:
         the log and the layers agree even while others register)."""

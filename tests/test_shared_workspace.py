@@ -553,3 +553,24 @@ def test_user_add_never_changes_an_existing_password(shared):
     ok = _cli("workspace", "user", "add", shared, "tuya", "--role", "officer")
     assert ok.exit_code == 0, ok.output  # no prompt: an existing login keeps its password
     assert open_workspace(_as(shared, "tuya", "first-pw")).role() == "officer"
+
+
+def test_a_batch_lands_whole_or_not_at_all(shared):
+    """The app's save: parcels saved, then a stale requests save refused: neither lands, and
+    the next save (after reopening) is not taken for stale."""
+    mine, theirs = open_workspace(shared), open_workspace(shared)
+    reqs, parcels = mine.read("requests"), mine.read("rehab_parcels")
+    other = theirs.read("requests")
+    other.loc[0, "applicant"] = "their edit"
+    theirs.update("requests", other, note="theirs")
+    parcels.loc[0, "partnership"] = "my edit"
+    reqs.loc[1, "applicant"] = "my edit"
+    with pytest.raises(WorkspaceError, match="since you opened it"):
+        with mine.batch():
+            mine.update("rehab_parcels", parcels, note="mine")
+            mine.update("requests", reqs, note="mine")
+    now = open_workspace(shared)
+    assert now.read("rehab_parcels").loc[0, "partnership"] != "my edit"
+    assert now.read("requests").loc[0, "applicant"] == "their edit"
+    mine.update("rehab_parcels", parcels, note="again")  # its own revision was not moved on
+    assert open_workspace(shared).read("rehab_parcels").loc[0, "partnership"] == "my edit"
