@@ -130,7 +130,12 @@ class PgWorkspace(BaseWorkspace):
     @staticmethod
     def _connect(location: DatabaseLocation, application: str = APPLICATION,
                  dbname: str | None = None) -> psycopg.Connection:
-        kwargs = {"application_name": application, "connect_timeout": 10, "autocommit": True}
+        # a server that vanishes (a cable pulled, a laptop asleep) is noticed within about
+        # 20 s rather than hanging the program: TCP keepalives and a bound on unacknowledged
+        # sends
+        kwargs = {"application_name": application, "connect_timeout": 10, "autocommit": True,
+                  "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                  "keepalives_count": 2, "tcp_user_timeout": 20_000}
         if location.password is not None:
             kwargs["password"] = location.password
         if dbname is not None:
