@@ -70,6 +70,10 @@ def show_message(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
+def show_warning(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
 def show_about(parent: QWidget | None, lang: str | Lang = Lang.EN) -> None:
     QMessageBox.about(parent, tr("dialog.about", lang),
                       tr("about.text", lang, version=landtool.__version__))

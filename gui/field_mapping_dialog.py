@@ -187,6 +187,10 @@ class LayerImporter(QObject):
             dialogs.show_message(self.window, tr("dialog.import", self.lang),
                                  tr("import.no_workspace", self.lang))
             return False
+        if not self.state.may_add_layers:  # the database would refuse (e.g. a file dropped)
+            dialogs.show_message(self.window, tr("dialog.import", self.lang),
+                                 tr("import.owner_only", self.lang))
+            return False
         self.start(path)
         return True
 

@@ -141,8 +141,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "shared.bad_url": ("Write the URL as postgresql://user@server:port/database",
                        "Хаягийг postgresql://хэрэглэгч@сервер:порт/сан хэлбэрээр бичнэ үү"),
     "shared.status": ("{user} ({role}) · {n} connected", "{user} ({role}) · {n} холбогдсон"),
-    "shared.offline": ("{user} ({role}) · connection lost", "{user} ({role}) · холболт тасарсан"),
+    "shared.offline": ("{user} ({role}) · connection lost (click to retry)",
+                       "{user} ({role}) · холболт тасарсан (дахин оролдох бол дарна уу)"),
     "shared.read_only": ("read-only", "зөвхөн унших"),
+    "save.stale": ("{by} saved layer {layer} at {when}, after you opened the workspace. Your "
+                   "changes were not saved, so as not to overwrite theirs; they are still in "
+                   "the window.\n\nTo keep them: File ▸ Save as… writes them, with the rest, "
+                   "to a GeoPackage of your own. Then reopen the shared workspace to see the "
+                   "other changes, and make yours again there.",
+                   "Таныг ажлын орчныг нээснээс хойш {by} {when}-д {layer} давхаргыг "
+                   "хадгалсан. Тэдний өөрчлөлтийг дарж бичихгүйн тулд таны өөрчлөлтийг "
+                   "хадгалсангүй; тэдгээр нь цонхонд хэвээр байна.\n\nХадгалж үлдэхийн тулд: "
+                   "Файл ▸ Өөр нэрээр хадгалах… нь тэдгээрийг бусад өгөгдлийн хамт өөрийн "
+                   "GeoPackage файлд бичнэ. Дараа нь хамтын ажлын орчныг дахин нээж бусдын "
+                   "өөрчлөлтийг хараад, өөрийнхөө өөрчлөлтийг тэнд дахин хийнэ үү."),
+    "import.owner_only": ("Only the owner of this shared workspace may add layers to it. Ask "
+                          "the owner, or add the layer to a GeoPackage copy (File ▸ Save as…).",
+                          "Энэ хамтын ажлын орчинд зөвхөн эзэмшигч нь давхарга нэмж болно. "
+                          "Эзэмшигчээс хүсэх эсвэл давхаргыг GeoPackage хуулбарт нэмнэ үү "
+                          "(Файл ▸ Өөр нэрээр хадгалах…)."),
     "shared.tooltip": ("Shared workspace {where}\nWho is connected: click, or File ▸ Who is "
                        "connected…",
                        "Хамтын ажлын орчин {where}\nХэн холбогдсоныг харах: дарах, эсвэл "

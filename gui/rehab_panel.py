@@ -312,7 +312,11 @@ class RehabPanel(QWidget):
                                  tr("rehab.nothing_chosen", self.lang))
             return
         ws = self.state.workspace
-        dem = _workspace_dem(ws)
+        try:
+            dem = _workspace_dem(ws)
+        except LandtoolError as exc:  # a shared workspace's server gone
+            dialogs.show_error(self, tr("error.estimate", self.lang), exc, self.lang)
+            return
         self.runner.run(estimate_job, chosen.copy(), DEFAULT_RATES, dem, key="rehab-estimate",
                         message=tr("busy.estimate", self.lang), on_done=self._show_estimate,
                         on_error=lambda exc: dialogs.show_error(

@@ -32,11 +32,15 @@ class OpenSharedDialog(QDialog):
         super().__init__(parent)
         self.lang = Lang(lang)
         self.setWindowTitle(tr("shared.title", lang))
-        self.url_edit = QLineEdit(url, self)
+        given = DatabaseLocation(url) if is_database_url(url) else None
+        # a password in a URL goes to the password field, never into the URL's text
+        self.url_edit = QLineEdit(str(given) if given and not given.problem else url, self)
         self.url_edit.setPlaceholderText(EXAMPLE_URL)
         self.url_edit.setMinimumWidth(420)
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        if given is not None and given.password:
+            self.password_edit.setText(given.password)
         note = QLabel(tr("shared.note", lang), self)
         note.setWordWrap(True)
         self.error = QLabel(self)
@@ -60,9 +64,9 @@ class OpenSharedDialog(QDialog):
             return None
         try:
             where = DatabaseLocation(url, self.password_edit.text() or None)
-        except ValueError:  # a port that is not a number
+        except ValueError:
             return None
-        return where if where.database else None
+        return where if where.database and not where.problem else None
 
     def _accept(self) -> None:
         if self.location() is None:

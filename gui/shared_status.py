@@ -58,12 +58,17 @@ class SharedStatus(QObject):
             self.connections = None
             self._show()
             return
-        if not self.timer.isActive():
-            self.timer.start()
         try:
             self.connections = self.state.workspace.connected()
-        except LandtoolError:  # the server went away: said in the label, asked again later
+        except LandtoolError:  # the server went away: said in the label
             self.connections = None
+            # no more asking by the clock (each try may hold the window up to the connection
+            # timeout): clicking the label, or a save, asks again
+            self.timer.stop()
+            self._show()
+            return
+        if not self.timer.isActive():
+            self.timer.start()
         self._show()
 
     def text(self) -> str:

@@ -52,6 +52,7 @@ class AppState(QObject):
         self.user: str | None = None
         self.role: str | None = None
         self.layers: dict[str, gpd.GeoDataFrame] = {}  # layer name -> features (EPSG:4326)
+        self._saved_frames: dict[str, gpd.GeoDataFrame] = {}  # as last read or saved
         self.kinds: dict[str, str] = {}  # layer name -> kind
         self.ruleset: Ruleset = load_ruleset("mn-asm-2022")
         self.as_of: date = date.today()
@@ -79,6 +80,7 @@ class AppState(QObject):
         if old is not None and old is not ws:
             old.close()
         self.layers = dict(layers)
+        self._remember_saved()
         self.kinds = {r.name: r.kind for r in ws.layers()}
         self.requests_layer = next((n for n, k in self.kinds.items() if k == "requests"), None)
         self.parcels_layer = next((n for n, k in self.kinds.items() if k == "rehab_parcels"),
@@ -97,7 +99,9 @@ class AppState(QObject):
         # the same workspace object (and, shared, its connection and what it has read): its
         # records now list the layer
         self.workspace.reload()
+        self.workspace.track(name)  # a later save of it is refused if another saved it since
         self.layers[name] = gdf
+        self._saved_frames[name] = gdf
         self.kinds[name] = kind
         if kind == "requests" and self.requests_layer is None:
             self.requests_layer = name
@@ -264,11 +268,28 @@ class AppState(QObject):
         self.undo_stack.push(_ParcelStatus(self, hit[0], row, updated))
 
     # -- saving ------------------------------------------------------------------------------
+    def _remember_saved(self) -> None:
+        """Note the frames as they are in the workspace now: an edit replaces a frame, so a
+        frame that is still the one noted here has nothing to save."""
+        self._saved_frames = dict(self.layers)
+
+    def _edited(self, name: str | None) -> bool:
+        return name is not None and name in self.layers and \
+            self.layers[name] is not self._saved_frames.get(name)
+
     def save(self) -> None:
         """Write the edited requests and parcels, and the current check results, to the
-        workspace (each write is atomic); the undo history stays, marked clean."""
+        workspace (each write is atomic); the undo history stays, marked clean. A layer that
+        was not edited is not written (in a shared workspace, another officer's save of it
+        stays theirs), and with no edit nothing is written at all."""
         ws = self.workspace
         if ws is None:
+            return
+        requests_edited = self._edited(self.requests_layer)
+        parcels_edited = self._edited(self.parcels_layer)
+        if not (requests_edited or parcels_edited):
+            self.undo_stack.setClean()
+            self.saved.emit()
             return
         report = (check_requests(self.requests, self.ruleset, self.context())
                   if len(self.requests) else None)
@@ -276,18 +297,19 @@ class AppState(QObject):
         # together or not at all (a save refused as stale writes nothing); each decision made
         # in the window is logged with the change that records it
         with ws.batch("save the workspace"):
-            if self.requests_layer is not None:
+            if requests_edited:
                 logged = self._registrations(ws)
                 ws.update(self.requests_layer, self.requests, note="edited in landtool-gui",
                           then=(lambda tmp: decisions.append_many(tmp, logged))
                           if logged else None)
-            if self.parcels_layer is not None:
+            if parcels_edited:
                 logged = self._status_changes(ws)
                 ws.update(self.parcels_layer, self.parcels, note="edited in landtool-gui",
                           then=(lambda tmp: decisions.append_many(tmp, logged))
                           if logged else None)
             if report is not None:
                 save_report(ws, report, log=True)
+        self._remember_saved()
         self.undo_stack.setClean()
         self.saved.emit()
 
@@ -334,15 +356,18 @@ class AppState(QObject):
         if ws.shared:
             from landtool.transfer import copy_workspace
 
-            copy_workspace(ws, dest, overwrite=True)
+            # the user agreed to replace the .gpkg, not a different DEM beside it
+            copy_workspace(ws, dest, overwrite=True, replace_files=False)
         elif dest.resolve() != ws.path.resolve():
             with atomic_path(dest) as tmp:
                 shutil.copyfile(ws.path, tmp)
         self.workspace = Workspace(dest)
         self.user = self.role = None
         ws.close()
-        self.save()
-        self.workspaceRenamed.emit(str(dest))
+        try:
+            self.save()
+        finally:  # the window now shows the copy, even if saving the edits into it failed
+            self.workspaceRenamed.emit(str(dest))
         return self.workspace
 
     # -- internals used by the commands ----------------------------------------------------

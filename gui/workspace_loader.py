@@ -293,12 +293,19 @@ class WorkspaceFiles(QObject):
     def save(self) -> bool:
         """Write the edits and the current check results to the workspace."""
         from gui.i18n import tr
-        from landtool.errors import LandtoolError
+        from landtool.errors import LandtoolError, StaleSaveError
 
         if self.state.workspace is None:
             return False
         try:
             self.state.save()
+        except StaleSaveError as exc:  # another officer saved first: say how to go on
+            from gui import dialogs
+
+            dialogs.show_warning(self.window, tr("error.save", self.lang),
+                                 tr("save.stale", self.lang, layer=exc.layer, by=exc.by,
+                                    when=exc.when))
+            return False
         except LandtoolError as exc:
             self.window.error("error.save", exc)
             return False

@@ -97,6 +97,15 @@ class WorkspaceError(LandtoolError):
     """A workspace cannot be created, opened or changed."""
 
 
+class StaleSaveError(WorkspaceError):
+    """A shared workspace's layer was saved by another client since this one read it: saving
+    would overwrite their changes unseen, so nothing was saved."""
+
+    def __init__(self, message: str, *, layer: str, by: str, when: str, **kw) -> None:
+        super().__init__(message, **kw)
+        self.layer, self.by, self.when = layer, by, when
+
+
 class RuleConfigError(LandtoolError):
     """A ruleset file is malformed: the message names the file, the rule and the key."""
 

@@ -45,7 +45,9 @@ class DatabaseLocation:
             raise ValueError("not a PostgreSQL URL")
         # a password may come in the URL's user part or as ?password=; neither is shown
         in_query = [v for k, v in query if k == "password"]
-        query = [(k, v) for k, v in query if k != "password"]
+        # secrets are never part of the URL kept and shown (sslpassword: a client key's)
+        self.secrets = {k: v for k, v in query if k == "sslpassword"}
+        query = [(k, v) for k, v in query if k not in ("password", "sslpassword")]
         self.password = password if password is not None else (
             unquote(parts.password) if parts.password else in_query[0] if in_query else None)
         host = parts.hostname or ""
@@ -72,8 +74,10 @@ class DatabaseLocation:
         return Path.home()
 
     def conninfo(self) -> str:
-        """The URL to connect with (with the password, if one was given)."""
-        return self.url
+        """The URL to connect with (the password is given to the connection apart)."""
+        if not self.secrets:
+            return self.url
+        return self.url + ("&" if "?" in self.url else "?") + urlencode(self.secrets)
 
     def __str__(self) -> str:
         return self.url

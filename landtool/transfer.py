@@ -77,13 +77,17 @@ def _snapshot(ws: BaseWorkspace, progress: Progress | None) -> Snapshot:
 
 def copy_workspace(src: BaseWorkspace, dest: str | Path | DatabaseLocation, *,
                    overwrite: bool = False, password: str | None = None,
-                   progress: Progress | None = None) -> BaseWorkspace:
-    """Copy ``src`` to ``dest`` (a .gpkg path or a ``postgresql://`` URL)."""
+                   progress: Progress | None = None,
+                   replace_files: bool | None = None) -> BaseWorkspace:
+    """Copy ``src`` to ``dest`` (a .gpkg path or a ``postgresql://`` URL). ``overwrite``
+    replaces an existing workspace there; ``replace_files`` (default: as ``overwrite``) also a
+    different file of the same name as the DEM beside a GeoPackage."""
     say = progress or (lambda _m: None)
     snap = snapshot(src, say)
     if is_database_url(dest):
         return _to_database(snap, dest, overwrite=overwrite, password=password, say=say)
-    return _to_geopackage(snap, Path(dest), overwrite=overwrite, say=say)
+    return _to_geopackage(snap, Path(dest), overwrite=overwrite, say=say,
+                          replace_files=overwrite if replace_files is None else replace_files)
 
 
 def push(gpkg: str | Path, url: str, *, overwrite: bool = False, password: str | None = None,
@@ -126,11 +130,11 @@ def _to_database(snap: Snapshot, url, *, overwrite, password, say) -> BaseWorksp
                               fill=fill)
 
 
-def _to_geopackage(snap: Snapshot, dest: Path, *, overwrite, say) -> Workspace:
+def _to_geopackage(snap: Snapshot, dest: Path, *, overwrite, say, replace_files) -> Workspace:
     dest = Workspace.check_new_path(dest, overwrite=overwrite)
     for name in snap.files:  # the DEM goes beside the workspace, where its info points
         target = dest.parent / name
-        if target.exists() and not overwrite and target.read_bytes() != snap.files[name]:
+        if target.exists() and not replace_files and target.read_bytes() != snap.files[name]:
             raise WorkspaceError(f"{target.name} already exists beside the workspace and is a "
                                  "different file", path=target,
                                  hint="choose another folder, or pass --force to replace it")

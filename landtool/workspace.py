@@ -106,6 +106,10 @@ class BaseWorkspace:
     def close(self) -> None:
         """Give back what the workspace holds open (a shared workspace's connection)."""
 
+    def track(self, name: str) -> None:
+        """Take layer ``name`` as this client has it now, as if just read (a shared workspace
+        refuses a later save of it if another client saved it in between)."""
+
     @contextmanager
     def batch(self, doing: str = "save") -> Iterator[None]:
         """Several changes as one save: no other writer comes in between; in a shared

@@ -38,7 +38,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from landtool.errors import LandtoolError, WorkspaceError
+from landtool.errors import LandtoolError, StaleSaveError, WorkspaceError
 from landtool.io.load import LoadedLayer
 from landtool.location import DatabaseLocation
 from landtool.workspace import (
@@ -311,6 +311,9 @@ class PgWorkspace(BaseWorkspace):
         self._seen.setdefault(name, revision)
         return gdf
 
+    def track(self, name: str) -> None:
+        self._seen.setdefault(name, self.revision(name)[0])
+
     def revision(self, name: str) -> tuple[int, str, str]:
         """The layer's revision number, who saved it last, and when."""
         rows = self._query(sql.SQL(
@@ -464,9 +467,10 @@ class _Transaction:
         old = _record(row[:8])
         revision, by, when = int(row[9]), row[10], row[11]
         if expect is not None and revision != expect:
-            raise WorkspaceError(
+            raise StaleSaveError(
                 f"layer {name} was saved by {by} at {when} since you opened it; your changes "
                 "were not saved, so as not to overwrite theirs", path=self.location,
+                layer=name, by=by, when=when,
                 hint="copy your changes aside, reopen the workspace to see theirs, and make "
                 "your changes again")
         stored = {c: d for c, d in json.loads(row[8])}

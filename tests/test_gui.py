@@ -288,8 +288,9 @@ def test_every_key_the_interface_asks_for_exists():
     from landtool.rehab.costs import REMAINING_TASKS
 
     used = set()
+    key = re.compile(r"""\btr\((["'])([a-z_.]+)\1\s*[,)]""")  # tr("a.b", …) or tr('a.b', …)
     for path in Path(gui.__file__).parent.glob("*.py"):
-        used |= set(re.findall(r'\btr\("([a-z_.]+)"', path.read_text(encoding="utf-8")))
+        used |= {m[1] for m in key.findall(path.read_text(encoding="utf-8"))}
     used |= {f"requests.col.{c}" for c in COLUMNS} | {f"requests.filter.{f}" for f in FILTERS}
     used |= {f"rulestatus.{s}" for s in _LOOK} | {f"export.format.{f}" for f in FORMATS}
     used |= {f"export.paper.{p}" for p in PAPERS}
@@ -297,6 +298,10 @@ def test_every_key_the_interface_asks_for_exists():
     used |= {f"costtask.{t}" for tasks in REMAINING_TASKS.values() for t in tasks}
     used |= {f"{k}.{kind}" for k in ("export.title", "export.out", "export.note",
                                       "busy.export") for kind in ("map", "package")}
+    from gui.shared_dialog import COLUMNS as CONNECTED_COLUMNS
+
+    used |= {f"role.{r}" for r in ("owner", "officer", "viewer", "none")}
+    used |= {f"connected.col.{c}" for c in CONNECTED_COLUMNS}
     assert not used - set(STRINGS)
 
 

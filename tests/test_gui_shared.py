@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import date
 from types import SimpleNamespace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -212,9 +213,10 @@ def test_a_stale_save_is_refused_with_the_reason(qtbot, tmp_path, shared, boxes)
     theirs.loc[theirs["request_id"] == "REQ-2026-003", "members"] = 33
     other.update("requests", theirs, note="edited elsewhere")
     assert not win.save()
-    (kind, title, text), = boxes.of("critical")
+    (kind, title, text), = boxes.of("warning")  # what happened and how to keep the edits
     assert title == "Cannot save the workspace" and "Unexpected" not in title
-    assert "was saved by gui_officer2" in text and "Traceback" not in text
+    assert "gui_officer2 saved layer requests" in text and "Save as" in text
+    assert "Traceback" not in text
     assert win.state.dirty
     saved = PgWorkspace(shared.owner).read("requests").set_index("request_id")
     assert int(saved.loc["REQ-2026-003", "members"]) == 33  # theirs kept
@@ -250,8 +252,8 @@ def test_an_import_by_the_owner_keeps_what_the_window_read(qtbot, tmp_path, shar
     assert "reserve" in win.state.workspace.layer_names() and win.state.workspace.shared
     win.state.edit_attributes("REQ-2026-002", {"members": 21})
     assert not win.save()
-    (_kind, _title, text), = boxes.of("critical")
-    assert "was saved by gui_officer2" in text
+    (_kind, _title, text), = boxes.of("warning")
+    assert "gui_officer2 saved layer requests" in text
 
 
 def test_save_as_from_a_shared_workspace_makes_a_geopackage(qtbot, tmp_path, shared):
@@ -327,3 +329,46 @@ def test_the_command_line_opens_a_url(qtbot, tmp_path, shared):
     shot = tmp_path / "shared.png"
     assert app_main([shared.officer, "--lang", "mn", "--screenshot", str(shot)]) == 0
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_save_writes_only_what_was_edited(qtbot, tmp_path, shared, boxes):
+    """Save with no edit writes nothing; an edit of the parcels only does not touch the
+    requests, so another officer's save of the requests is neither refused nor undone."""
+    win = _open(qtbot, tmp_path, shared.officer)
+    owner = PgWorkspace(shared.owner, application="pytest")
+    before = owner.revision("requests")[0], owner.revision("rehab_parcels")[0]
+    other = PgWorkspace(shared.officer2)
+    theirs = other.read("requests")
+    theirs.loc[theirs["request_id"] == "REQ-2026-003", "members"] = 33
+    other.update("requests", theirs, note="edited elsewhere")
+    assert win.save() and not boxes.of("warning")  # nothing edited: nothing written
+    assert owner.revision("rehab_parcels")[0] == before[1]
+    parcels = win.state.parcels
+    disturbed = parcels[parcels["status"] == "disturbed"]["parcel_id"].iloc[0]
+    win.state.change_parcel_status(str(disturbed), "technical_in_progress", date(2026, 11, 20))
+    assert win.save() and not boxes.of("warning") and not boxes.of("critical")
+    now = owner.read("rehab_parcels").set_index("parcel_id")
+    assert now.loc[disturbed, "status"] == "technical_in_progress"
+    saved = owner.read("requests").set_index("request_id")
+    assert int(saved.loc["REQ-2026-003", "members"]) == 33  # theirs kept
+    other.close()
+    owner.close()
+
+
+def test_a_dropped_file_is_not_imported_by_an_officer(qtbot, tmp_path, shared, boxes):
+    win = _open(qtbot, tmp_path, shared.officer)
+    source = tmp_path / "area.geojson"
+    source.write_text('{"type": "FeatureCollection", "features": []}')
+    assert not win.import_file(source)
+    (_kind, _title, text), = boxes.of("information")
+    assert "Only the owner" in text
+
+
+def test_a_password_in_a_url_never_shows_in_the_url_field(qtbot, shared):
+    from gui.shared_dialog import OpenSharedDialog
+
+    dialog = OpenSharedDialog("en", shared.officer)
+    qtbot.addWidget(dialog)
+    assert PASSWORD not in dialog.url_edit.text() and "gui_officer@" in dialog.url_edit.text()
+    assert dialog.password_edit.text() == PASSWORD
+    assert dialog.location().password == PASSWORD
