@@ -121,6 +121,7 @@ class CheckPanel(QWidget):
         state.selectionChanged.connect(lambda _rid: self.refresh())
         state.resultsChanged.connect(self.refresh)
         state.workspaceChanged.connect(self.refresh)
+        state.decisionsChanged.connect(self.refresh)
         state.languageChanged.connect(lambda _lang: self.refresh())
         self.refresh()
 
@@ -168,6 +169,15 @@ class CheckPanel(QWidget):
                             when=(r.submitted_at or "")[:16].replace("T", " ")))
         else:
             lines.append(tr("check.unregistered", lang))
+        decided = self.state.latest_decision(r.id)
+        if decided is not None:
+            from landtool.export.register_sheet import mongolian_time
+            from landtool.register import decision_name
+
+            doc = decided.details_dict().get("resolution")
+            lines.append(tr("check.decision", lang, when=mongolian_time(decided.at),
+                            what=decision_name(decided.action, lang)
+                            + (f" № {doc}" if doc else "")))
         rs = self.state.ruleset
         title = rs.title_mn if lang is Lang.MN else rs.title_en
         text = tr("check.ruleset", lang, ruleset=rs.label(), title=title,

@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.shared_status = SharedStatus(self)
         window_menus.install(self)
         self.check_panel.add_actions([self.act["attributes"], self.act["register"],
-                                      self.act["export_package"]])
+                                      self.act["decide"], self.act["export_package"]])
         self._build_status_bar()
         self._connect()
         self.setAcceptDrops(True)

@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 from gui.check_panel import status_icon
 from gui.i18n import Lang, format_ha, tr
 from gui.state import AppState
+from landtool.register import decision_name
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VERDICT_ROLE = Qt.ItemDataRole.UserRole + 2
-COLUMNS = ("id", "applicant", "submitted", "queue", "area", "eligible")
+COLUMNS = ("id", "applicant", "submitted", "queue", "area", "eligible", "decision")
 FILTERS = ("all", "eligible", "refused", "unchecked")
 
 
@@ -49,7 +50,8 @@ class RequestsModel(QAbstractTableModel):
         super().__init__(parent)
         self.state = state
         self._rows: list[dict] = []
-        for signal in (state.workspaceChanged, state.requestsChanged, state.resultsChanged):
+        for signal in (state.workspaceChanged, state.requestsChanged, state.resultsChanged,
+                       state.decisionsChanged):
             signal.connect(self.refresh)
         state.languageChanged.connect(lambda _lang: self.refresh())
         self.refresh()
@@ -72,7 +74,8 @@ class RequestsModel(QAbstractTableModel):
                 "area": None if result is None else result.area_ha,
                 "eligible_area": None if result is None else result.eligible_area_ha,
                 "verdict": verdict, "status": None if result is None else result.status,
-                "incomplete": bool(result is not None and result.not_checked)})
+                "incomplete": bool(result is not None and result.not_checked),
+                "decision": self.state.latest_decision(rid)})
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -97,6 +100,8 @@ class RequestsModel(QAbstractTableModel):
             return row["verdict"]
         if role == SORT_ROLE:
             value = row["verdict"] if column == "eligible" else row[column]
+            if column == "decision":
+                value = None if value is None else value.seq
             return -1 if value is None else value
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "submitted":
@@ -110,6 +115,9 @@ class RequestsModel(QAbstractTableModel):
                 if row["verdict"] == "eligible":
                     text += " · " + format_ha(row["eligible_area"], lang)
                 return text + ("*" if row["incomplete"] else "")
+            if column == "decision":
+                d = row["decision"]
+                return "" if d is None else decision_name(d.action, lang)
             return row[column]
         if role == Qt.ItemDataRole.DecorationRole and column == "eligible" and row["status"]:
             return status_icon("fail" if row["verdict"] == "refused" else row["status"])

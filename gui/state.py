@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from landtool import decisions
+from landtool import register as procedure
 from landtool.check.context import CheckContext
 from landtool.check.engine import check_requests
 from landtool.check.result import Conflict, RequestResult
@@ -43,6 +44,7 @@ class AppState(QObject):
     layerAdded = Signal(str)  # the name of a layer added to the open workspace
     workspaceRenamed = Signal(str)  # saved as another file (its path), same layers
     saved = Signal()  # the edits and the check were written to the workspace
+    decisionsChanged = Signal()  # the decisions log was read again (a decision was recorded)
 
     def __init__(self, lang: str = "mn", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,7 @@ class AppState(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._ctx: CheckContext | None = None
         self.check_problem: str | None = None  # why the check could not run, if it could not
+        self.log: list[decisions.Entry] = []  # the workspace's decisions log, as last read
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
@@ -88,6 +91,7 @@ class AppState(QObject):
         self.selected = None
         self.undo_stack.clear()
         self._ctx = None
+        self.log = decisions.entries(ws)
         self.workspaceChanged.emit()
         self.recheck()
 
@@ -259,6 +263,31 @@ class AppState(QObject):
         del registered
         return number, stamp
 
+    def latest_decision(self, request_id: str) -> decisions.Entry | None:
+        """The last decision of the procedure about ``request_id`` (None: none yet)."""
+        return procedure.latest_decision(self.log, request_id)
+
+    def allowed_decisions(self, request_id: str) -> tuple[str, ...]:
+        return procedure.allowed_decisions(self.log, request_id)
+
+    def decide(self, request_id: str, decision: str, *, document: str | None = None,
+               note: str = "") -> decisions.Entry:
+        """Record ``decision`` about the request in the workspace's log, now (the log is
+        append-only: this is not undoable). Refused while the requests have unsaved edits:
+        a decision is about the request as the workspace holds it."""
+        if self.workspace is None:
+            raise RuntimeError("no workspace is open")
+        if self._edited(self.requests_layer):
+            raise LandtoolError("the requests have edits that are not saved yet",
+                                path=self.workspace.path, feature=request_id,
+                                hint="save first (File ▸ Save): a decision is recorded about "
+                                "the request as it is saved in the workspace")
+        entry = procedure.decide(self.workspace, request_id, decision, document=document,
+                                 note=note)
+        self.log = decisions.entries(self.workspace)
+        self.decisionsChanged.emit()
+        return entry
+
     def change_parcel_status(self, parcel_id: str, status: str, when: date) -> None:
         """Move a rehabilitation parcel to ``status`` (refused by the transition rules)."""
         parcels = self.parcels
@@ -311,6 +340,8 @@ class AppState(QObject):
                 save_report(ws, report, log=True)
         self._remember_saved()
         self.undo_stack.setClean()
+        self.log = decisions.entries(ws)
+        self.decisionsChanged.emit()
         self.saved.emit()
 
     def _registrations(self, ws: BaseWorkspace) -> list[tuple]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
-from gui import check_panel, dialogs
+from gui import check_panel, decision_dialog, dialogs
 from gui.attributes_dialog import edit_selected, register_selected
 from gui.i18n import Lang, tr
 from landtool.location import as_location
@@ -42,6 +42,10 @@ def build_actions(window) -> None:
         ("clear_recent", lambda: clear_recent(window), None, None),
         ("attributes", lambda: edit_selected(window, window.state), "F2", None),
         ("register", lambda: register_selected(window, window.state), "Ctrl+R", None),
+        ("decide", lambda: decision_dialog.decide_selected(window, window.state), "Ctrl+D",
+         None),
+        ("print_register", lambda: decision_dialog.print_register(window, window.state), None,
+         None),
         ("view_map", lambda: window.set_view("map"), "F5", None),
         ("view_rehab", lambda: window.set_view("rehab"), "F6", None),
         ("zoom_all", canvas.zoom_to_all, "Ctrl+0", None),
@@ -80,9 +84,9 @@ def build_actions(window) -> None:
         action.triggered.connect(lambda _c=False, rid=rs.id: check_panel.set_ruleset(window, rid))
         window.rulesets.addAction(action)
     for key in ("save", "save_as", "import", "export_map", "export_package", "check_all",
-                "connected"):
+                "connected", "print_register"):
         window.act[key].setEnabled(False)
-    for key in ("attributes", "register", "export_package", "zoom_selection"):
+    for key in ("attributes", "register", "decide", "export_package", "zoom_selection"):
         window.act[key].setEnabled(False)
 
 
@@ -107,9 +111,9 @@ def build_menus(window) -> None:
     fill(file, a["new"], a["open"], a["open_sample"], a["open_shared"])
     window.recent_menu = menu("menu.recent", file)
     fill(file, a["connected"], None, a["save"], a["save_as"], None, a["import"], None,
-         a["export_map"], a["export_package"], None, a["quit"])
+         a["export_map"], a["export_package"], a["print_register"], None, a["quit"])
     fill(menu("menu.edit"), *tools[5:], None, *tools[:5], None, a["attributes"],
-         a["register"])
+         a["register"], a["decide"])
     view = menu("menu.view")
     fill(view, a["view_map"], a["view_rehab"], None, a["zoom_all"], a["zoom_selection"], None)
     window.toolbar = QToolBar(window)
@@ -165,12 +169,12 @@ def enable_actions(window, *_args) -> None:
     state = window.state
     has_ws, selected = state.workspace is not None, state.selected is not None
     writable = has_ws and not state.read_only
-    for key in ("save_as", "export_map", "check_all"):
+    for key in ("save_as", "export_map", "check_all", "print_register"):
         window.act[key].setEnabled(has_ws)
     window.act["save"].setEnabled(writable)
     window.act["import"].setEnabled(writable and state.may_add_layers)
     window.act["connected"].setEnabled(has_ws and state.workspace.shared)
-    for key in ("attributes", "register"):
+    for key in ("attributes", "register", "decide"):
         window.act[key].setEnabled(writable and selected)
     for key in ("export_package", "zoom_selection"):
         window.act[key].setEnabled(has_ws and selected)

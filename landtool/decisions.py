@@ -19,7 +19,8 @@ import getpass
 import hashlib
 import json
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,17 +57,44 @@ class Entry:
         return json.loads(self.details)
 
 
+#: What :func:`verify` found, in Mongolian (the English is :attr:`Verification.reason`).
+_FINDINGS_MN = {
+    "missing": "{first_bad}-р бичлэг алга болсон",
+    "out_of_chain": "{first_bad}-р бичлэг өмнөх бичлэгээ дагахгүй байна (өмнө нь бичлэг "
+                    "устгагдсан, зөөгдсөн эсвэл өөрчлөгдсөн)",
+    "changed": "{first_bad}-р бичлэгийн агуулга өөрчлөгдсөн",
+    "head_removed": "бүртгэлийн урт, сүүлийн хэшийн тэмдэглэл устгагдсан тул төгсгөлөөс "
+                    "бичлэг хасагдсан байж болзошгүй",
+    "cut": "бүртгэлд {count} бичлэг байх ёстой: {entries}-аас хойшхи бичлэгүүд алга",
+    "replaced": "{first_bad}-р бичлэг сүүлийн бичлэгээр тэмдэглэгдсэн бичлэг биш (бүртгэлийн "
+                "төгсгөлийг сольсон)",
+}
+
+
 @dataclass(frozen=True)
 class Verification:
     intact: bool
     entries: int
     first_bad: int | None = None  # seq of the first entry that does not fit
     reason: str = ""
+    #: what was found: '' (intact), 'missing', 'out_of_chain', 'changed', 'head_removed',
+    #: 'cut', 'replaced'
+    finding: str = ""
+    expected: int | None = None  # for 'cut': how many entries the log should hold
 
     def __str__(self) -> str:
         if self.intact:
             return f"the chain of {self.entries} entries is intact"
         return f"entry {self.first_bad}: {self.reason}"
+
+    def text(self, lang: str = "en") -> str:
+        """The finding as a sentence in ``lang`` ('mn' or 'en')."""
+        if lang != "mn":
+            return str(self)
+        if self.intact:
+            return f"{self.entries} бичлэгийн гинж бүрэн бүтэн"
+        return _FINDINGS_MN[self.finding].format(first_bad=self.first_bad, count=self.expected,
+                                                 entries=self.entries)
 
 
 def inputs_hash(geometry=None, ruleset: tuple[str, str] | None = None, **more) -> str:
@@ -134,16 +162,26 @@ def _read(path: Path, sql: str) -> list | None:
         raise LandtoolError(f"cannot read the decisions log ({exc})", path=path) from exc
 
 
+@contextmanager
+def writing(ws: Workspace, doing: str = "record a decision") -> Iterator:
+    """Hold the workspace's write lock and yield the target :func:`append_many` writes to:
+    what is read from ``ws`` inside is what the entries appended inside follow (no other
+    writer in between). A shared workspace's open transaction, or a GeoPackage's path."""
+    if ws.shared:
+        with ws.transaction(doing) as tx:
+            yield tx
+    else:
+        with write_lock(ws.path):
+            yield ws.path
+
+
 def append(ws: Workspace, action: str, subject: str, details: dict | None = None, *,
            user: str | None = None, inputs: str | None = None,
            at: datetime | None = None) -> Entry:
     """Append one decision to the workspace's log (one atomic transaction, under the
     workspace's write lock)."""
-    if ws.shared:
-        with ws.transaction(f"record the decision '{action}'") as tx:
-            return append_many(tx, [(action, subject, details, inputs)], user=user, at=at)[0]
-    with write_lock(ws.path):
-        return append_many(ws.path, [(action, subject, details, inputs)], user=user, at=at)[0]
+    with writing(ws, f"record the decision '{action}'") as target:
+        return append_many(target, [(action, subject, details, inputs)], user=user, at=at)[0]
 
 
 def append_many(target, decisions: list[tuple], *, user: str | None = None,
@@ -211,24 +249,31 @@ def verify(ws: Workspace) -> Verification:
     for expected_seq, entry in enumerate(log, start=1):
         if entry.seq != expected_seq:  # entries are read in sequence: a gap is a removal
             return Verification(False, len(log), expected_seq,
-                                f"entry {expected_seq} is missing (the next one is {entry.seq})")
+                                f"entry {expected_seq} is missing (the next one is {entry.seq})",
+                                "missing")
         if entry.prev_hash != prev:
             return Verification(False, len(log), entry.seq,
                                 "does not follow the entry before it (an entry was removed, "
-                                "moved or changed before it)")
+                                "moved or changed before it)", "out_of_chain")
         if _entry_hash(asdict(entry)) != entry.hash:
-            return Verification(False, len(log), entry.seq, "its content was changed")
+            return Verification(False, len(log), entry.seq, "its content was changed",
+                                "changed")
         prev = entry.hash
     head = dict((ws.log_head() if ws.shared else _read(ws.path, f"SELECT k, v FROM {HEAD}"))
                 or [])
     if log and not head:
         return Verification(False, len(log), len(log),
                             "the record of the log's length and last hash was removed, so "
-                            "entries may have been cut off the end")
-    if head and (int(head.get("count", 0)) != len(log) or head.get("last_hash") != prev):
+                            "entries may have been cut off the end", "head_removed")
+    count = int(head.get("count", 0)) if head else 0
+    if head and count != len(log):
         return Verification(False, len(log), len(log) + 1,
-                            f"the log should hold {head.get('count')} entries: entries after "
-                            f"{len(log)} are missing")
+                            f"the log should hold {count} entries: entries after "
+                            f"{len(log)} are missing", "cut", count)
+    if head and head.get("last_hash") != prev:
+        return Verification(False, len(log), len(log),
+                            "it is not the entry recorded as the last one (the end of the "
+                            "log was replaced)", "replaced")
     return Verification(True, len(log))
 
 

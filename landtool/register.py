@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import geopandas as gpd
 import pandas as pd
 
-from landtool.errors import RegisterError
+from landtool.errors import LandtoolError, RegisterError
 
 #: Mongolian time (Ulaanbaatar, UTC+8, no daylight saving since 2017).
 MONGOLIA_TZ = timezone(timedelta(hours=8))
@@ -59,3 +59,199 @@ def register_request(requests: gpd.GeoDataFrame, request_id: str, *,
     out.loc[hit[0], "queue_no"] = number
     out.loc[hit[0], "submitted_at"] = stamp.isoformat()
     return out, number, stamp.isoformat()
+
+
+# -- decisions after registration -----------------------------------------------------------
+#: What may be decided about a registered request, in the order of the procedure (domain
+#: brief): the officer forwards the checked request to the Citizens' Representative Khural,
+#: the Khural approves or refuses it by resolution, MRPAM issues the Land Conclusion, and the
+#: soum governor signs the contract.
+DECISIONS = ("forwarded", "approved", "refused", "conclusion_issued", "contract_signed")
+#: the decisions that may follow each one ('registered': none yet); a refusal and a signed
+#: contract end the procedure (a partnership refused applies again with a new request)
+NEXT = {
+    "registered": ("forwarded",),
+    "forwarded": ("approved", "refused"),
+    "approved": ("conclusion_issued",),
+    "conclusion_issued": ("contract_signed",),
+    "refused": (),
+    "contract_signed": (),
+}
+#: the document each decision needs the number of
+DOCUMENTS = {
+    "approved": ("the Khural's resolution", "Хурлын тогтоолын"),
+    "refused": ("the Khural's resolution", "Хурлын тогтоолын"),
+    "conclusion_issued": ("the Land Conclusion", "Газрын дүгнэлтийн"),
+    "contract_signed": ("the contract", "Гэрээний"),
+}
+#: every decision the log records, by name (the log keeps the English key)
+DECISION_NAMES = {
+    "registered": ("registered", "бүртгэсэн"),
+    "checked": ("checked", "шалгасан"),
+    "forwarded": ("forwarded to the Khural", "Хуралд шилжүүлсэн"),
+    "approved": ("approved by the Khural", "Хурал зөвшөөрсөн"),
+    "refused": ("refused by the Khural", "Хурал татгалзсан"),
+    "conclusion_issued": ("Land Conclusion issued", "газрын дүгнэлт гарсан"),
+    "contract_signed": ("contract signed", "гэрээ байгуулсан"),
+    "parcel_status_changed": ("rehabilitation status changed",
+                              "нөхөн сэргээлтийн төлөв өөрчлөгдсөн"),
+}
+
+
+def decision_name(action: str, lang: str = "en") -> str:
+    """A decision's name in ``lang`` ('mn' or 'en'); an unknown one as it is."""
+    names = DECISION_NAMES.get(action)
+    return action if names is None else names[lang == "mn"]
+
+
+def latest_decision(log, request_id: str):
+    """The last decision of the procedure about ``request_id`` in ``log`` (a list of
+    :class:`landtool.decisions.Entry`), or None: checks and registrations do not count."""
+    last = None
+    for entry in log:
+        if entry.subject == str(request_id) and entry.action in DECISIONS:
+            last = entry
+    return last
+
+
+def allowed_decisions(log, request_id: str) -> tuple[str, ...]:
+    """The decisions that may be recorded next about a registered ``request_id``."""
+    last = latest_decision(log, request_id)
+    return NEXT["registered" if last is None else last.action]
+
+
+def decide(ws, request_id: str, decision: str, *, document: str | None = None,
+           note: str = "", user: str | None = None):
+    """Record ``decision`` about the registered request ``request_id`` in the decisions log,
+    if the procedure allows it now; returns the :class:`~landtool.decisions.Entry`.
+
+    The request must be registered; a decision must follow the one before it (:data:`NEXT`);
+    forwarding needs a saved check of the request as it is now; a Khural decision, a
+    conclusion and a contract need their document's number. What is decided is read and
+    appended under the workspace's write lock, so two officers deciding at once are served
+    in turn and the second is refused if the first's decision changed what may follow.
+    The inputs hash covers the request's geometry and the ruleset of its saved check."""
+    from landtool import decisions
+    from landtool.check.store import stored_check
+
+    if decision not in DECISIONS:
+        raise RegisterError(f"unknown decision {decision!r}",
+                            hint="use one of: " + ", ".join(DECISIONS))
+    if decision in DOCUMENTS and not (document or "").strip():
+        raise RegisterError(f"the decision '{decision}' needs the number of "
+                            f"{DOCUMENTS[decision][0]} (request {request_id})", path=ws.path,
+                            hint="give the number (--resolution in the CLI)")
+    names = ws.layers_of_kind("requests")
+    if not names:
+        raise RegisterError("the workspace has no requests layer", path=ws.path)
+    with decisions.writing(ws, f"record the decision '{decision}'") as target:
+        reqs = ws.read(names[0])
+        hit = reqs[reqs["request_id"].astype(str) == str(request_id)]
+        if hit.empty:
+            raise RegisterError(f"there is no request {request_id!r}", path=ws.path)
+        queue = hit.iloc[0].get("queue_no")
+        if queue is None or pd.isna(queue):
+            raise RegisterError(
+                f"request {request_id} is not registered, so nothing can be decided about it",
+                path=ws.path,
+                hint=f"register it first (`landtool register add WS {request_id}`)")
+        log = decisions.entries(ws)
+        allowed = allowed_decisions(log, request_id)
+        if decision not in allowed:
+            last = latest_decision(log, request_id)
+            done = "it is registered" if last is None else (
+                f"its last decision is '{last.action}' (log entry {last.seq}, {last.at})")
+            raise RegisterError(
+                f"request {request_id} cannot be '{decision}' now: {done}", path=ws.path,
+                hint=("what may follow: " + ", ".join(allowed)) if allowed else
+                "the procedure has ended for this request; a new application is a new "
+                "request")
+        geometry = hit.geometry.iloc[0]
+        ruleset = None
+        try:
+            check = stored_check(ws, str(request_id))
+        except LandtoolError:
+            check = None
+        if decision == "forwarded":
+            if check is None:
+                raise RegisterError(
+                    f"request {request_id} has no saved check: the Khural must see the check "
+                    "it is forwarded with", path=ws.path,
+                    hint="run `landtool check requests --workspace WS --save` first")
+            if not check.is_of(geometry):
+                raise RegisterError(
+                    f"request {request_id} was changed after its saved check "
+                    f"({check.checked_at})", path=ws.path,
+                    hint="check it again with --save, then forward it")
+        if check is not None:
+            ruleset = (str(check.report["ruleset"]["id"]),
+                       str(check.report["ruleset"]["version"]))
+        details = {"resolution": (document or "").strip() or None, "note": note}
+        return decisions.append_many(
+            target, [(decision, str(request_id), details,
+                      decisions.inputs_hash(geometry, ruleset))], user=user)[0]
+
+
+# -- the register ---------------------------------------------------------------------------
+def _text(value) -> str:
+    """A field as text; empty for a missing value (None, NaN, NA)."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
+        else str(value)
+
+
+def queue_rows(ws, soum: str | None = None) -> list[dict]:
+    """The register: the requests (of soum P-code ``soum``, or all) in queue order, the
+    unregistered ones last, each with its area, its saved check and its decisions.
+
+    Each row: ``queue_no`` (None if not registered), ``submitted_at``, ``request_id``,
+    ``applicant``, ``soum_pcode``, ``area_ha`` (geodesic), ``check`` (None, or a dict with
+    ``verdict`` 'eligible', 'incomplete' or 'refused', ``ruleset``, ``version``, ``as_of``
+    and ``current``: False when the request was changed after the check), ``decision`` (the
+    last :data:`DECISIONS` entry, or None) and ``history`` (every log entry about it)."""
+    import json
+
+    import shapely
+
+    from landtool import decisions
+    from landtool.check.store import same_shape
+    from landtool.geodesy import areas_ha
+
+    names = ws.layers_of_kind("requests")
+    if not names:
+        raise RegisterError("the workspace has no requests layer", path=ws.path)
+    reqs = ws.read(names[0])
+    if soum:
+        if "soum_pcode" not in reqs.columns:
+            raise RegisterError("the requests have no soum_pcode field to select a soum by",
+                                path=ws.path, hint="list without --soum")
+        reqs = reqs[reqs["soum_pcode"].astype(str) == str(soum)]
+    history: dict[str, list] = {}
+    for entry in decisions.entries(ws):
+        history.setdefault(entry.subject, []).append(entry)
+    table = ws.checks()
+    checks = {} if table is None else {str(r.request_id): r for r in table.itertuples()}
+    areas = areas_ha(reqs.geometry.to_numpy()) if len(reqs) else []
+    rows = []
+    for r, area in zip(reqs.itertuples(), areas, strict=True):
+        rid = str(r.request_id)
+        q = getattr(r, "queue_no", None)
+        c = checks.get(rid)
+        check = None
+        if c is not None:
+            report = json.loads(c.report_json)["request"]
+            check = {"verdict": "refused" if not c.eligible else
+                     "incomplete" if report.get("incomplete") else "eligible",
+                     "ruleset": str(c.ruleset), "version": str(c.ruleset_version),
+                     "as_of": str(c.as_of),
+                     "current": same_shape(r.geometry, shapely.from_wkt(c.request_wkt))}
+        rows.append({
+            "queue_no": None if q is None or pd.isna(q) else int(q),
+            "submitted_at": _text(getattr(r, "submitted_at", None)),
+            "request_id": rid, "applicant": _text(getattr(r, "applicant", None)),
+            "soum_pcode": _text(getattr(r, "soum_pcode", None)),
+            "area_ha": float(area), "check": check,
+            "decision": latest_decision(history.get(rid, []), rid),
+            "history": history.get(rid, []),
+        })
+    return sorted(rows, key=lambda x: (x["queue_no"] is None, x["queue_no"] or 0,
+                                       x["request_id"]))

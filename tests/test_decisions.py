@@ -115,6 +115,8 @@ def test_cli_register_decide_verify_print(sample_ws, tmp_path):
     assert r.exit_code == 2 and "registered already" in r.output
     r = run(main, ["register", "decide", str(path), "REQ-2026-001", "--decision", "approved"])
     assert r.exit_code == 2 and "--resolution" in r.output
+    r = run(main, ["register", "decide", str(path), "REQ-2026-001", "--decision", "forwarded"])
+    assert r.exit_code == 0, r.output
     r = run(main, ["register", "decide", str(path), "REQ-2026-001", "--decision", "approved",
                    "--resolution", "ИТХ-2026/12"])
     assert r.exit_code == 0, r.output
@@ -124,7 +126,7 @@ def test_cli_register_decide_verify_print(sample_ws, tmp_path):
     out = tmp_path / "register.html"
     r = run(main, ["register", "print", str(path), "--out", str(out)])
     page = out.read_text(encoding="utf-8")
-    assert "REQ-2026-016" in page and "intact" in page
+    assert "REQ-2026-016" in page and "гинж бүрэн бүтэн" in page
     _sql(w, "UPDATE landtool_log SET user = 'x' WHERE seq = 1")
     r = run(main, ["register", "verify", str(path)])
     assert r.exit_code == 1 and "entry 1" in r.output
@@ -150,3 +152,29 @@ def test_reading_the_log_changes_nothing_in_the_file(ws, sample_ws, tmp_path):
     before = hashlib.sha256(fresh.read_bytes()).hexdigest()
     assert decisions.verify(Workspace(fresh)).intact and decisions.entries(Workspace(fresh)) == []
     assert hashlib.sha256(fresh.read_bytes()).hexdigest() == before
+
+
+def test_a_replaced_last_entry_is_found(ws):
+    # entry 5 deleted and a new, well-chained entry 5 written in its place (its hash
+    # recomputed, the head's count unchanged): only the head's last hash gives it away
+    last = decisions.entries(ws)[3]
+    _sql(ws, "DELETE FROM landtool_log WHERE seq = 5")
+    fields = {"seq": 5, "at": "2026-11-30T00:00:00+00:00", "user": "officer",
+              "action": "registered", "subject": "REQ-99", "details": "{}",
+              "inputs_hash": decisions.inputs_hash(), "prev_hash": last.hash}
+    fields["hash"] = decisions._entry_hash(fields)
+    _sql(ws, "INSERT INTO landtool_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", *fields.values())
+    result = decisions.verify(ws)
+    assert (result.intact, result.first_bad, result.finding) == (False, 5, "replaced")
+    assert result.text("mn").startswith("5-р бичлэг")
+
+
+@pytest.mark.parametrize("statement, finding, mn", [
+    ("UPDATE landtool_log SET user = 'x' WHERE seq = 2", "changed", "2-р бичлэгийн агуулга"),
+    ("DELETE FROM landtool_log WHERE seq = 3", "missing", "3-р бичлэг алга"),
+    ("DELETE FROM landtool_log WHERE seq = 5", "cut", "5 бичлэг байх ёстой"),
+])
+def test_findings_are_told_in_mongolian(ws, statement, finding, mn):
+    _sql(ws, statement)
+    result = decisions.verify(ws)
+    assert result.finding == finding and mn in result.text("mn")

@@ -29,6 +29,20 @@ class StoredCheck:
     def result(self) -> dict:
         return self.report["request"]
 
+    def is_of(self, geometry: shapely.Geometry) -> bool:
+        """True if this check was run on ``geometry``: a request changed since its check is
+        not what the check describes."""
+        return same_shape(geometry, self.request_geometry)
+
+
+def same_shape(a: shapely.Geometry | None, b: shapely.Geometry | None) -> bool:
+    """True if ``a`` and ``b`` are the same shape, whatever the order of their corners (to
+    1e-9 degrees, about 0.1 mm)."""
+    if a is None or b is None:
+        return False
+    return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b),
+                                     tolerance=1e-9))
+
 
 def report_rows(report: CheckReport) -> list[dict]:
     """One row per request, as stored in the workspace's ``landtool_checks`` table."""

@@ -2,67 +2,16 @@
 
 from __future__ import annotations
 
-import html
-from datetime import date
-from pathlib import Path
-
 import click
-import pandas as pd
 
 from landtool import decisions
 from landtool.errors import RegisterError
-from landtool.register import register_request
-from landtool.workspace import BaseWorkspace, open_workspace
+from landtool.register import DECISIONS, queue_rows, register_request
+from landtool.register import decide as decide_request
+from landtool.workspace import open_workspace
 
 WS = click.argument("workspace", type=click.Path(dir_okay=False))
-DECISIONS = ("forwarded", "approved", "refused", "conclusion_issued", "contract_signed")
-
-
-def _requests_layer(ws: BaseWorkspace) -> str:
-    names = ws.layers_of_kind("requests")
-    if not names:
-        raise RegisterError("the workspace has no requests layer", path=ws.path)
-    return names[0]
-
-
-def queue_rows(ws: BaseWorkspace, soum: str | None = None) -> list[dict]:
-    """The register: requests in queue order, each with its latest decision and check."""
-    reqs = ws.read(_requests_layer(ws))
-    if soum:
-        if "soum_pcode" not in reqs.columns:
-            raise RegisterError("the requests have no soum_pcode field to select a soum by",
-                                path=ws.path, hint="list without --soum")
-        reqs = reqs[reqs["soum_pcode"].astype(str) == soum]
-    latest: dict[str, decisions.Entry] = {}
-    for entry in decisions.entries(ws):
-        if entry.action != "checked":
-            latest[entry.subject] = entry
-    checks = ws.checks()
-    checked = {} if checks is None else {r.request_id: r for r in checks.itertuples()}
-    rows = []
-    for r in reqs.itertuples():
-        rid = str(r.request_id)
-        q = getattr(r, "queue_no", None)
-        c = checked.get(rid)
-        d = latest.get(rid)
-        rows.append({
-            "queue_no": None if q is None or pd.isna(q) else int(q),
-            "submitted_at": _text(getattr(r, "submitted_at", None)),
-            "request_id": rid, "applicant": _text(getattr(r, "applicant", None)),
-            "check": "" if c is None else
-            f"{'eligible' if c.eligible else 'refused'} ({c.ruleset} {c.ruleset_version}, "
-            f"{c.as_of})",
-            "decision": "" if d is None else d.action + (
-                f" ({d.details_dict().get('resolution')})"
-                if d.details_dict().get("resolution") else ""),
-        })
-    return sorted(rows, key=lambda x: (x["queue_no"] is None, x["queue_no"] or 0, x["request_id"]))
-
-
-def _text(value) -> str:
-    """A field as text; empty for a missing value (None, NaN, NA)."""
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
-        else str(value)
+VERDICTS = {"eligible": "eligible", "incomplete": "eligible*", "refused": "not eligible"}
 
 
 @click.group()
@@ -79,8 +28,14 @@ def list_cmd(workspace, soum) -> None:
                f"{'check':<40} decision")
     for row in queue_rows(open_workspace(workspace), soum):
         q = "" if row["queue_no"] is None else str(row["queue_no"])
+        c, d = row["check"], row["decision"]
+        check = "" if c is None else (
+            f"{VERDICTS[c['verdict']]} ({c['ruleset']} {c['version']}, {c['as_of']})"
+            + ("" if c["current"] else " changed since"))
+        doc = None if d is None else d.details_dict().get("resolution")
+        decision = "" if d is None else d.action + (f" ({doc})" if doc else "")
         click.echo(f"{q:>4} {row['submitted_at']:<25} {row['request_id']:<14} "
-                   f"{row['applicant']:<24.24} {row['check']:<40} {row['decision']}")
+                   f"{row['applicant']:<24.24} {check:<40} {decision}")
 
 
 @register.command()
@@ -90,7 +45,10 @@ def list_cmd(workspace, soum) -> None:
 def add(workspace, request_id, user) -> None:
     """Register REQUEST_ID: the next queue number and the submission time, logged."""
     ws = open_workspace(workspace)
-    name = _requests_layer(ws)
+    names = ws.layers_of_kind("requests")
+    if not names:
+        raise RegisterError("the workspace has no requests layer", path=ws.path)
+    name = names[0]
 
     def register_it(reqs):  # run on the layer as it is at this moment, with no writer between
         updated, number, stamp = register_request(
@@ -106,29 +64,21 @@ def add(workspace, request_id, user) -> None:
 
 @register.command()
 @WS
-@click.argument("subject")
-@click.option("--decision", type=click.Choice(DECISIONS), required=True)
-@click.option("--resolution", help="The council's resolution (or conclusion, contract) number.")
+@click.argument("request_id")
+@click.option("--decision", type=click.Choice(DECISIONS), required=True,
+              help="What was decided; each must follow the one before it: registered → "
+              "forwarded → approved or refused; approved → conclusion_issued → "
+              "contract_signed.")
+@click.option("--resolution", help="The number of the Khural's resolution (approved, refused), "
+              "the Land Conclusion or the contract.")
 @click.option("--note", default="", help="Free text kept with the decision.")
 @click.option("--user", help="Who decides (default: the login name).")
-def decide(workspace, subject, decision, resolution, note, user) -> None:
-    """Record a DECISION about SUBJECT (a request id) in the log."""
-    if decision in ("approved", "refused", "conclusion_issued", "contract_signed") \
-            and not resolution:
-        raise click.UsageError(f"--decision {decision} needs the --resolution number")
-    ws = open_workspace(workspace)
-    reqs = ws.read(_requests_layer(ws))
-    hit = reqs[reqs["request_id"].astype(str) == subject]
-    if hit.empty:
-        raise RegisterError(f"there is no request {subject!r}", path=ws.path)
-    checks = ws.checks()
-    last = None if checks is None else checks[checks["request_id"] == subject]
-    ruleset = None if last is None or last.empty else (
-        str(last.iloc[-1]["ruleset"]), str(last.iloc[-1]["ruleset_version"]))
-    entry = decisions.append(
-        ws, decision, subject, {"resolution": resolution, "note": note}, user=user,
-        inputs=decisions.inputs_hash(hit.geometry.iloc[0], ruleset))
-    click.echo(f"logged #{entry.seq}: {subject} {decision}"
+def decide(workspace, request_id, decision, resolution, note, user) -> None:
+    """Record a DECISION about the registered request REQUEST_ID in the log. The log is
+    append-only: a decision the procedure does not allow now is refused, not recorded."""
+    entry = decide_request(open_workspace(workspace), request_id, decision,
+                           document=resolution, note=note, user=user)
+    click.echo(f"logged #{entry.seq}: {request_id} {decision}"
                + (f" ({resolution})" if resolution else ""))
 
 
@@ -147,34 +97,12 @@ def verify(workspace) -> None:
 @WS
 @click.option("--soum", help="Only the requests of this soum P-code.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="An .html file.")
-@click.option("--force", is_flag=True)
-def print_cmd(workspace, soum, out, force) -> None:
-    """A printable register (HTML) of the queue, with the state of the log's chain."""
-    from landtool.io.formats import atomic_path, check_writable
+@click.option("--lang", type=click.Choice(["mn", "en"]), default="mn", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def print_cmd(workspace, soum, out, lang, force) -> None:
+    """A printable register (HTML, A4 landscape): the queue with each request's check and
+    latest decision, the decisions log, and the state of its hash chain."""
+    from landtool.export.register_sheet import write_register
 
-    check_writable(out, overwrite=force)
-    ws = open_workspace(workspace)
-    rows = queue_rows(ws, soum)
-    state = decisions.verify(ws)
-    log = decisions.entries(ws)
-    cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(r[k] if r[k] is not None else ''))}</td>"
-                         for k in ("queue_no", "submitted_at", "request_id", "applicant",
-                                   "check", "decision")) + "</tr>" for r in rows)
-    page = f"""<!doctype html><html lang="mn"><meta charset="utf-8">
-<title>Хүсэлтийн бүртгэл / Request register</title>
-<style>body{{font-family:DejaVu Sans,Arial,sans-serif;margin:2em}}table{{border-collapse:collapse;
-width:100%}}td,th{{border:1px solid #888;padding:4px 6px;font-size:10pt}}th{{background:#eee}}
-@media print{{body{{margin:0}}}}</style>
-<h1>Хүсэлтийн бүртгэл / Request register</h1>
-<p>{html.escape(str(ws.path.name))}{' — ' + html.escape(soum) if soum else ''};
-{date.today().isoformat()}</p>
-<table><tr><th>№</th><th>Ирүүлсэн / submitted</th><th>Хүсэлт / request</th>
-<th>Хүсэлт гаргагч / applicant</th><th>Шалгалт / check</th><th>Шийдвэр / decision</th></tr>
-{cells}</table>
-<p>Шийдвэрийн бүртгэл / decisions log: {len(log)} entries; last hash
-<code>{log[-1].hash if log else '-'}</code>; {html.escape(str(state))}.</p>
-</html>"""
-    with atomic_path(Path(out)) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+    write_register(open_workspace(workspace), out, soum=soum, lang=lang, overwrite=force)
     click.echo(f"wrote {out}")

@@ -129,8 +129,7 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
     req = rows[0].iloc[0]
     check = stored_check(ws, request_id)
     geometry = req.geometry
-    if not shapely.equals_exact(shapely.normalize(geometry),
-                                shapely.normalize(check.request_geometry), tolerance=1e-9):
+    if not check.is_of(geometry):
         raise CheckError(
             f"request {request_id!r} was changed after its saved check ({check.checked_at}): "
             "the package would show one shape and the figures of another",

@@ -1,0 +1,88 @@
+"""Decisions and the printed register in the desktop app: the real window on a copy of the
+sample workspace; what is expected is read from the workspace file directly (sqlite3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from test_gui_app import _open, boxes, ws_path  # noqa: E402,F401 (its fixtures)
+
+from gui import decision_dialog  # noqa: E402
+from gui.decision_dialog import DecisionDialog  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, ws_path, tmp_path):  # noqa: F811
+    return _open(qtbot, ws_path, tmp_path / "settings.ini")
+
+
+def _log(path) -> list[tuple]:
+    with sqlite3.connect(path) as con:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'landtool_log'").fetchone():
+            return []
+        return con.execute("SELECT seq, action, subject, details FROM landtool_log "
+                           "ORDER BY seq").fetchall()
+
+
+def test_the_dialog_offers_only_what_may_follow(window):
+    dialog = DecisionDialog(window.state, "REQ-2026-001", window)
+    assert dialog.allowed == ("forwarded",)
+    assert [dialog.choice.itemData(i) for i in range(dialog.choice.count())] == ["forwarded"]
+    assert not dialog.document.isEnabled()  # forwarding needs no document number
+
+
+def test_record_decisions_from_the_window(window, ws_path, monkeypatch, boxes):  # noqa: F811
+    window.show_request("REQ-2026-003")
+    answers = iter([("forwarded", None, ""), ("refused", "ИТХ 13/2026", "overlap")])
+    monkeypatch.setattr(decision_dialog, "ask_decision", lambda *a: next(answers))
+    assert window.act["decide"].isEnabled()
+    window.act["decide"].trigger()
+    window.act["decide"].trigger()
+    rows = _log(ws_path)
+    assert [(r[1], r[2]) for r in rows] == [("forwarded", "REQ-2026-003"),
+                                            ("refused", "REQ-2026-003")]
+    assert json.loads(rows[1][3]) == {"resolution": "ИТХ 13/2026", "note": "overlap"}
+    assert not boxes.of("critical")
+    # the table and the check panel show it
+    model = window.requests_panel.table.model()
+    column = [model.headerData(c, Qt.Orientation.Horizontal)
+              for c in range(model.columnCount())].index("Decision")
+    row = window.requests_panel.row_of("REQ-2026-003")
+    assert model.index(row, column).data() == "refused by the Khural"
+    assert "Latest decision: refused by the Khural № ИТХ 13/2026" in \
+        window.check_panel.header.text()
+    # the procedure has ended: the dialog offers nothing, and says so
+    dialog = DecisionDialog(window.state, "REQ-2026-003", window)
+    assert dialog.allowed == () and "ended" in dialog.error.text()
+
+
+def test_a_decision_is_refused_while_edits_are_unsaved(
+        window, ws_path, monkeypatch, boxes):  # noqa: F811
+    window.show_request("REQ-2026-002")
+    window.state.edit_attributes("REQ-2026-002", {"members": 9})
+    monkeypatch.setattr(decision_dialog, "ask_decision", lambda *a: ("forwarded", None, ""))
+    window.act["decide"].trigger()
+    assert _log(ws_path) == []
+    (kind, title, text), = boxes.of("critical")
+    assert title == "Cannot record the decision" and "save first" in text
+
+
+def test_print_the_register(window, ws_path, tmp_path, monkeypatch):  # noqa: F811
+    out = tmp_path / "register"
+    monkeypatch.setattr(decision_dialog, "ask_register_path", lambda *a: str(out))
+    assert window.act["print_register"].isEnabled()
+    window.act["print_register"].trigger()
+    page = (tmp_path / "register.html").read_text(encoding="utf-8")
+    assert "Register of requests for ASM land" in page  # the window's language (English)
+    with sqlite3.connect(ws_path) as con:
+        ids = [r[0] for r in con.execute("SELECT request_id FROM requests ORDER BY queue_no")]
+    positions = [page.index(f">{i}<") for i in ids]
+    assert positions == sorted(positions)
