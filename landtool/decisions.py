@@ -146,6 +146,10 @@ class _SqliteLog:
                              [("count", str(fields["seq"])), ("last_hash", fields["hash"])])
 
     @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    @staticmethod
     def default_user(user: str | None) -> str:
         return user or getpass.getuser()
 
@@ -214,7 +218,7 @@ def _append_in(log, action, subject, details, user, inputs, at) -> Entry:
     last = log.last()
     fields = {
         "seq": (last[0] + 1) if last else 1,
-        "at": (at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0).isoformat(),
+        "at": (at or log.now()).astimezone(UTC).replace(microsecond=0).isoformat(),
         "user": log.default_user(user),
         "action": action,
         "subject": str(subject),

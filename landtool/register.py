@@ -7,6 +7,7 @@ and neither is ever changed afterwards.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import geopandas as gpd
@@ -255,3 +256,92 @@ def queue_rows(ws, soum: str | None = None) -> list[dict]:
         })
     return sorted(rows, key=lambda x: (x["queue_no"] is None, x["queue_no"] or 0,
                                        x["request_id"]))
+
+
+# -- the register against the log -----------------------------------------------------------
+@dataclass(frozen=True)
+class Discrepancy:
+    """A request whose registration in the layer does not match the decisions log."""
+
+    request_id: str
+    kind: str  # 'number', 'time', 'unregistered', 'twice', 'duplicate', 'missing'
+    layer: str  # what the requests layer holds
+    log: str  # what the log recorded
+    serious: bool = True  # False: worth saying, not a sign of tampering ('missing')
+
+    def text(self, lang: str = "en") -> str:
+        return _DISCREPANCY[self.kind][lang == "mn"].format(
+            id=self.request_id, layer=self.layer, log=self.log)
+
+
+_DISCREPANCY = {
+    "number": ("{id}: the layer gives queue number {layer}, the log registered it as {log}",
+               "{id}: давхаргад дарааллын дугаар {layer}, бүртгэлд {log} гэж бүртгэсэн"),
+    "time": ("{id}: the layer gives submission time {layer}, the log recorded {log}",
+             "{id}: давхаргад ирүүлсэн цаг {layer}, бүртгэлд {log} гэж тэмдэглэсэн"),
+    "unregistered": ("{id}: the log registered it as number {log}, the layer gives it none",
+                     "{id}: бүртгэлд {log} дугаараар бүртгэсэн боловч давхаргад дугааргүй"),
+    "twice": ("{id}: the log registers it twice ({log})",
+              "{id}: бүртгэлд хоёр удаа бүртгэгдсэн ({log})"),
+    "duplicate": ("queue number {layer} is given to more than one request: {log}",
+                  "{layer} дугаарыг нэгээс олон хүсэлтэд өгсөн: {log}"),
+    "missing": ("{id}: registered as number {log}, it is no longer in the requests layer",
+                "{id}: {log} дугаараар бүртгэгдсэн боловч хүсэлтийн давхаргад байхгүй"),
+}
+
+
+def _same_time(a, b) -> bool:
+    try:
+        return datetime.fromisoformat(str(a)) == datetime.fromisoformat(str(b))
+    except ValueError:
+        return str(a) == str(b)
+
+
+def audit(ws) -> list[Discrepancy]:
+    """Every request whose queue number or submission time in the requests layer differs
+    from what the decisions log recorded when it was registered, queue numbers given twice,
+    and registered requests gone from the layer. The log is tamper-evident; the layer is
+    not, so this is what shows a queue edited around landtool. Requests numbered before the
+    log began (no 'registered' entry) are not judged."""
+    from landtool import decisions
+
+    names = ws.layers_of_kind("requests")
+    if not names:
+        return []
+    reqs = ws.read(names[0])
+    registered: dict[str, list] = {}
+    for entry in decisions.entries(ws):
+        if entry.action == "registered":
+            registered.setdefault(entry.subject, []).append(entry)
+    found: list[Discrepancy] = []
+    rows = {str(r.request_id): r for r in reqs.itertuples()}
+    numbers: dict[int, list[str]] = {}
+    for rid, row in rows.items():
+        queue = getattr(row, "queue_no", None)
+        queue = None if queue is None or pd.isna(queue) else int(queue)
+        if queue is not None:
+            numbers.setdefault(queue, []).append(rid)
+        entries = registered.get(rid, [])
+        if len(entries) > 1:
+            found.append(Discrepancy(rid, "twice", "", ", ".join(
+                f"#{e.seq} {e.details_dict().get('queue_no')}" for e in entries)))
+        if not entries:
+            continue
+        given = entries[0].details_dict()
+        if queue is None:
+            found.append(Discrepancy(rid, "unregistered", "", str(given.get("queue_no"))))
+            continue
+        if given.get("queue_no") is not None and int(given["queue_no"]) != queue:
+            found.append(Discrepancy(rid, "number", str(queue), str(given["queue_no"])))
+        stamp = getattr(row, "submitted_at", None)
+        if given.get("submitted_at") and not _same_time(stamp, given["submitted_at"]):
+            found.append(Discrepancy(rid, "time", str(stamp), str(given["submitted_at"])))
+    for number, ids in sorted(numbers.items()):
+        if len(ids) > 1:
+            found.append(Discrepancy(ids[0], "duplicate", str(number), ", ".join(sorted(ids))))
+    for rid, entries in registered.items():
+        if rid not in rows:
+            found.append(Discrepancy(rid, "missing", "",
+                                     str(entries[0].details_dict().get("queue_no")),
+                                     serious=False))
+    return found

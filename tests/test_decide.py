@@ -179,3 +179,51 @@ def test_print_cli_writes_once_and_refuses_to_overwrite(ws, tmp_path):
     r = run(main, ["register", "print", str(ws.path), "--out", str(out), "--force"])
     assert r.exit_code == 0  # now in Mongolian, the default
     assert "Бичил уурхайн газар олгох хүсэлтийн бүртгэл" in out.read_text("utf-8")
+
+
+def _with_new_requests(ws, ids):
+    reqs = ws.read("requests")
+    new = gpd.GeoDataFrame({"request_id": ids}, geometry=[shapely.MultiPolygon(
+        [shapely.box(106.53 + k * 0.01, 48.67, 106.531 + k * 0.01, 48.6706)])
+        for k in range(len(ids))], crs=4326)
+    ws.update("requests", gpd.GeoDataFrame(pd.concat([reqs, new], ignore_index=True),
+                                           crs=4326), note="test")
+
+
+def test_verify_finds_a_queue_edited_around_the_log(ws):
+    from landtool.register import audit
+
+    _with_new_requests(ws, ["NEW-1", "NEW-2"])
+    run = CliRunner().invoke
+    for rid in ("NEW-1", "NEW-2"):
+        assert run(main, ["register", "add", str(ws.path), rid]).exit_code == 0
+    r = run(main, ["register", "verify", str(ws.path)])
+    assert r.exit_code == 0 and "the queue agrees with the log" in r.output
+    assert audit(ws) == []
+    # swap the two numbers (16 and 17: the sample holds 1..15), backdate one and give a
+    # number twice, writing the layer with no log entry (as any GIS program could)
+    reqs = ws.read("requests").set_index("request_id")
+    reqs.loc["NEW-1", "queue_no"], reqs.loc["NEW-2", "queue_no"] = 17, 16
+    reqs.loc["NEW-1", "submitted_at"] = "2026-01-01T08:00:00+08:00"
+    reqs.loc["REQ-2026-005", "queue_no"] = 1
+    ws.update("requests", reqs.reset_index(), note="by hand")
+    found = {(d.request_id, d.kind): d for d in audit(ws)}
+    assert found[("NEW-1", "number")].layer == "17" and found[("NEW-1", "number")].log == "16"
+    assert found[("NEW-2", "number")].layer == "16"
+    assert found[("NEW-1", "time")].layer == "2026-01-01T08:00:00+08:00"
+    assert found[("REQ-2026-001", "duplicate")].log == "REQ-2026-001, REQ-2026-005"
+    r = run(main, ["register", "verify", str(ws.path)])
+    assert r.exit_code == 1 and "the log registered it as 16" in r.output
+    assert "the chain of 2 entries is intact" in r.output  # the log itself is untouched
+    page = register_html(ws)
+    assert "NEW-1: давхаргад дарааллын дугаар 17, бүртгэлд 16 гэж бүртгэсэн" in page
+
+
+def test_a_registered_request_deleted_is_noted_not_failed(ws):
+    _with_new_requests(ws, ["NEW-1"])
+    run = CliRunner().invoke
+    assert run(main, ["register", "add", str(ws.path), "NEW-1"]).exit_code == 0
+    reqs = ws.read("requests")
+    ws.update("requests", reqs[reqs["request_id"] != "NEW-1"], note="withdrawn")
+    r = run(main, ["register", "verify", str(ws.path)])
+    assert r.exit_code == 0 and "note: NEW-1: registered as number 16" in r.output

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC
 from pathlib import Path
 
 import geopandas as gpd
@@ -249,6 +250,9 @@ def test_roles_are_enforced_by_the_database(shared):
     assert officer.role() == "officer"
     ok = _cli("register", "add", officer_url, "NEW-000")
     assert ok.exit_code == 0, ok.output
+    checked = _cli("check", "requests", "--workspace", officer_url, "--as-of", "2026-11-23",
+                   "--save")
+    assert checked.exit_code in (0, 1), checked.output  # officers save checks
     decided = _cli("register", "decide", officer_url, "NEW-000", "--decision", "forwarded")
     assert decided.exit_code == 0, decided.output
     assert decisions.entries(owner)[-1].user == "officer1"
@@ -474,9 +478,10 @@ def test_officers_cannot_forge_the_log_or_retype_layers(shared):
     with psycopg.connect(officer_url) as con:  # kind and name are the owner's to change
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute("UPDATE landtool_layers SET kind = 'other' WHERE name = 'licenses'")
-    # a temporary table cannot catch the head's update: the trigger writes public's
+    # no temporary table can shadow the log's head (nobody but the owner may make one)
     officer = open_workspace(officer_url)
-    officer.conn.execute("CREATE TEMP TABLE landtool_log_head (k text PRIMARY KEY, v text)")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        officer.conn.execute("CREATE TEMP TABLE landtool_log_head (k text PRIMARY KEY, v text)")
     decisions.append(officer, "forwarded", "REQ-2026-002", {})
     assert decisions.verify(owner).intact
     assert dict(owner.log_head())["count"] == str(last.seq + 1)
@@ -574,3 +579,184 @@ def test_a_batch_lands_whole_or_not_at_all(shared):
     assert now.read("requests").loc[0, "applicant"] == "their edit"
     mine.update("rehab_parcels", parcels, note="again")  # its own revision was not moved on
     assert open_workspace(shared).read("rehab_parcels").loc[0, "partnership"] == "my edit"
+
+
+def _entry(last, user: str, at: str, **change) -> dict:
+    """A well-chained entry after ``last``, its hash computed as landtool computes it."""
+    fields = {"seq": last.seq + 1, "at": at, "user": user, "action": "approved",
+              "subject": "REQ-2026-002", "details": json.dumps({"resolution": "1/2026"}),
+              "inputs_hash": decisions.inputs_hash(), "prev_hash": last.hash}
+    fields["hash"] = decisions._entry_hash(fields)
+    return {**fields, **change}
+
+
+_INSERT = ("INSERT INTO landtool_log VALUES (%(seq)s, %(at)s, %(user)s, %(action)s, "
+           "%(subject)s, %(details)s, %(inputs_hash)s, %(prev_hash)s, %(hash)s)")
+
+
+def test_the_database_refuses_forged_backdated_or_unhashed_entries(shared):
+    owner = open_workspace(shared)
+    add_user(owner, "b_t", "officer", "p1")  # '_' would match any letter in a LIKE pattern
+    url = _as(shared, "b_t", "p1")
+    last = decisions.entries(owner)[-1]
+    cases = [  # (the entry, given the server's time of the transaction; what the server says)
+        (lambda t: _entry(last, "Bat (database user bat)", t), "name of the database user"),
+        (lambda t: _entry(last, "b_t", "2026-01-01T00:00:00+00:00"), "time of its transaction"),
+        (lambda t: _entry(last, "b_t", t, hash="f" * 64), "hash of its own content"),
+    ]
+
+    def insert(make) -> None:
+        with psycopg.connect(url) as con:
+            now = con.execute("SELECT date_trunc('second', transaction_timestamp())"
+                              ).fetchone()[0]
+            con.execute(_INSERT, make(now.astimezone(UTC).isoformat()))
+
+    for make, says in cases:
+        with pytest.raises(psycopg.errors.Error, match=says):
+            insert(make)
+    assert decisions.entries(owner)[-1] == last and decisions.verify(owner).intact
+    insert(lambda t: _entry(last, "b_t", t))  # the same, made right, is taken
+    assert decisions.verify(owner).intact and decisions.entries(owner)[-1].user == "b_t"
+    # the trigger's hash is the client's, to the byte, for any text: quotes, backslashes,
+    # line breaks, control characters, Cyrillic, emoji
+    officer = open_workspace(url)
+    tricky = {"note": 'a"b\\c\nd\te\x01f\x7f Жолоо 😀 </script>', "resolution": "ИТХ 1/2026"}
+    decisions.append(officer, "forwarded", 'REQ-"2026"\\002', tricky, user="Бат")
+    entry = decisions.entries(owner)[-1]
+    assert entry.user == "Бат (database user b_t)" and entry.details_dict() == tricky
+    assert decisions.verify(owner).intact
+
+
+def test_officers_edit_only_requests_and_parcels_and_every_edit_leaves_a_trace(shared):
+    owner = open_workspace(shared)
+    add_user(owner, "officer5", "officer", "po")
+    url = _as(shared, "officer5", "po")
+    before = owner.revision("requests")
+    stale = owner.read("requests")  # read before the edit below
+    with psycopg.connect(url) as con:
+        for statement in ("DELETE FROM licenses", "DELETE FROM land_conclusions",
+                          "UPDATE landtool_layers SET revision = 1 WHERE name = 'requests'",
+                          "UPDATE landtool_layers SET revised_by = 'x', revised_at = '1999'"
+                          " WHERE name = 'requests'",
+                          "UPDATE landtool_layers SET feature_count = 0"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(statement)
+            con.rollback()
+        for bad in ("not json", '{"a": 1}'):  # a layer's record must stay readable
+            with pytest.raises(psycopg.errors.Error):
+                con.execute("UPDATE landtool_layers SET columns = %s WHERE name = 'requests'",
+                            (bad,))
+            con.rollback()
+        # an edit by hand, around landtool: the layer's revision moves on, with who and the
+        # new count, so every client that read the layer before is refused its stale save
+        con.execute("DELETE FROM requests WHERE request_id = 'REQ-2026-015'")
+        con.commit()
+    revision, by, when = owner.revision("requests")
+    assert revision > before[0] and by == "officer5" and when >= before[2]
+    assert open_workspace(shared).record("requests").feature_count == 14
+    with pytest.raises(WorkspaceError, match="saved by officer5"):
+        owner.update("requests", stale, note="stale")
+    # a record edited by hand to list a column the table has not cannot break reading
+    with psycopg.connect(shared) as con:
+        con.execute("UPDATE landtool_layers SET columns = '[[\"x\", \"str\"]]' "
+                    "WHERE name = 'rehab_parcels'")
+    parcels = open_workspace(shared).read("rehab_parcels")
+    assert len(parcels) == 30 and "parcel_id" in parcels.columns
+
+
+def test_an_officer_saves_requests_with_unregistered_ones(shared):
+    """A column of whole numbers with a gap (queue_no of an unregistered request) reads as
+    floats; an officer's save of it is not taken for a change of column type."""
+    owner = open_workspace(shared)
+    _unregistered_requests(shared, 1)
+    add_user(owner, "officer6", "officer", "po")
+    officer = open_workspace(_as(shared, "officer6", "po"))
+    reqs = officer.read("requests")
+    assert reqs["queue_no"].isna().sum() == 1
+    reqs.loc[0, "applicant"] = "edited by an officer"
+    officer.update("requests", reqs, note="edit")
+    back = open_workspace(shared).read("requests")
+    assert back.loc[0, "applicant"] == "edited by an officer"
+    with psycopg.connect(shared) as con:  # the column is still one of whole numbers
+        kind = con.execute("SELECT data_type FROM information_schema.columns WHERE "
+                           "table_name = 'requests' AND column_name = 'queue_no'").fetchone()
+    assert kind[0] == "bigint"
+
+
+@pytest.mark.parametrize("layer, column, says", [
+    ("requests", "Хүсэлт гаргагчийн холбоо барих утасны дугаар, хаяг", "bytes long"),
+    ("requests", "landtool_fid", "may not be named"),
+    ("spatial_ref_sys", None, "database's own tables"),
+    ("pg_extra", None, "database's own tables"),
+])
+def test_names_the_database_would_cut_or_clash_with_are_refused(gpkg_with_log, pg_url,
+                                                                layer, column, says):
+    ws = Workspace(gpkg_with_log)
+    gdf = ws.read("requests")
+    if column is not None:
+        gdf[column] = "x"
+    with pytest.raises(WorkspaceError, match=says) as err:
+        from landtool.pg_schema import check_names
+
+        check_names(layer, gdf, pg_url)
+    assert "What to do" in str(err.value)
+
+
+def test_a_long_layer_name_and_a_pushed_long_column_are_handled(gpkg_with_log, pg_url):
+    ws = Workspace(gpkg_with_log)
+    reqs = ws.read("forest")
+    name = "f" * 63  # the longest name a layer may have
+    record = ws.record("forest")
+    from dataclasses import replace
+
+    dest = PgWorkspace.init(pg_url, overwrite=True)
+    with dest.transaction() as tx:
+        tx.put_layer(replace(record, name=name), reqs, position=0)
+    assert len(open_workspace(pg_url).read(name)) == len(reqs)
+    long = "Хүсэлт гаргагчийн холбоо барих утасны дугаар, хаяг"  # 50 letters, 95 bytes
+    ws.update("forest", ws.read("forest").assign(**{long: "x"}), note="long column")
+    with pytest.raises(WorkspaceError, match="bytes long") as err:
+        transfer.push(gpkg_with_log, pg_url, overwrite=True)
+    assert "internal error" not in str(err.value)
+    assert name in open_workspace(pg_url).layer_names()  # the failed push changed nothing
+
+
+def test_a_client_holding_a_lock_makes_init_wait_then_give_up(shared, monkeypatch):
+    from landtool import pg_schema
+
+    monkeypatch.setattr(pg_schema, "LOCK_TIMEOUT", "1s")
+    owner = open_workspace(shared)
+    add_user(owner, "viewer7", "viewer", "pv")
+    with psycopg.connect(_as(shared, "viewer7", "pv")) as con:
+        con.execute("SELECT pg_advisory_lock(%s)", (pg_schema.LOCK_KEY,))
+        started = time.monotonic()
+        with pytest.raises(WorkspaceError, match="kept the workspace busy"):
+            init_workspace(shared, overwrite=True)
+        assert time.monotonic() - started < 20
+    assert "requests" in open_workspace(shared).layer_names()
+
+
+def test_queue_numbers_swapped_by_hand_are_found_by_verify(shared):
+    ids = _unregistered_requests(shared, 2)
+    owner = open_workspace(shared)
+    add_user(owner, "officer8", "officer", "po")
+    url = _as(shared, "officer8", "po")
+    for rid in ids:
+        assert _cli("register", "add", url, rid).exit_code == 0
+    assert _cli("register", "verify", url).exit_code == 0
+    with psycopg.connect(url) as con:  # an officer around landtool: swap the two numbers
+        q = dict(con.execute("SELECT request_id, queue_no FROM requests WHERE request_id = "
+                             "ANY(%s)", (ids,)).fetchall())
+        rows = con.execute("SELECT * FROM requests WHERE request_id = ANY(%s)",
+                           (ids,)).fetchall()
+        cols = [d.name for d in con.execute("SELECT * FROM requests LIMIT 0").description]
+        con.execute("DELETE FROM requests WHERE request_id = ANY(%s)", (ids,))
+        at = cols.index("queue_no")
+        for row in rows:
+            row = list(row)
+            row[at] = q[ids[1]] if row[cols.index("request_id")] == ids[0] else q[ids[0]]
+            con.execute(f"INSERT INTO requests VALUES ({', '.join(['%s'] * len(row))})", row)
+    out = _cli("register", "verify", shared)
+    assert out.exit_code == 1, out.output
+    assert f"{ids[0]}: the layer gives queue number {q[ids[1]]}" in out.output
+    assert open_workspace(shared).revision("requests")[1] == "officer8"

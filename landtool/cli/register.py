@@ -6,7 +6,7 @@ import click
 
 from landtool import decisions
 from landtool.errors import RegisterError
-from landtool.register import DECISIONS, queue_rows, register_request
+from landtool.register import DECISIONS, audit, queue_rows, register_request
 from landtool.register import decide as decide_request
 from landtool.workspace import open_workspace
 
@@ -85,11 +85,19 @@ def decide(workspace, request_id, decision, resolution, note, user) -> None:
 @register.command()
 @WS
 def verify(workspace) -> None:
-    """Check the log's hash chain: the first changed, removed or moved entry, or intact.
-    Exit 0 when intact, 1 when not."""
-    result = decisions.verify(open_workspace(workspace))
+    """Check the log's hash chain (the first changed, removed or moved entry, or intact),
+    and the queue against it (queue numbers and submission times that differ from those the
+    log recorded at registration, numbers given twice). Exit 0 when all agree, 1 when not."""
+    ws = open_workspace(workspace)
+    result = decisions.verify(ws)
     click.echo(str(result))
-    if not result.intact:
+    found = audit(ws)
+    for d in found:
+        click.echo(("" if d.serious else "note: ") + d.text())
+    serious = [d for d in found if d.serious]
+    if result.intact and not serious:
+        click.echo("the queue agrees with the log")
+    if not result.intact or serious:
         raise SystemExit(1)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from landtool import decisions
 from landtool.export.report import LANGS, admin_name, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN
-from landtool.register import MONGOLIA_TZ, decision_name, queue_rows
+from landtool.register import MONGOLIA_TZ, audit, decision_name, queue_rows
 
 TEXT = {
     "mn": {
@@ -42,6 +42,10 @@ TEXT = {
         "subject": "Хүсэлт / талбай", "doc": "Баримт бичиг", "hash": "Хэш (эхний 16 тэмдэгт)",
         "log_empty": "Бүртгэлд шийдвэр байхгүй.",
         "chain": "Гинжийн шалгалт",
+        "queue_ok": "Хүсэлтүүдийн дарааллын дугаар, ирүүлсэн цаг бүртгэлд тэмдэглэсэнтэй таарч "
+                    "байна.",
+        "queue_bad": "Дараах хүсэлтийн дарааллын мэдээлэл шийдвэрийн бүртгэлтэй таарахгүй "
+                     "(давхаргыг бүртгэлээс гадуур өөрчилсөн байж болзошгүй):",
         "chain_bad": "ГИНЖ ТАСАРСАН: {text}. Бүртгэлд өөрчлөлт орсон байж болзошгүй тул "
                      "хэвлэсэн өмнөх хуулбартай тулгана уу.",
         "witness": "Энэ хуудсыг хадгална уу: бүртгэлд одоо {count} бичлэг байгаа бөгөөд "
@@ -74,6 +78,9 @@ TEXT = {
         "subject": "Request / parcel", "doc": "Document", "hash": "Hash (first 16 characters)",
         "log_empty": "The log holds no decisions.",
         "chain": "Chain check",
+        "queue_ok": "Every request's queue number and submission time agree with the log.",
+        "queue_bad": "The queue of these requests does not agree with the decisions log (the "
+                     "layer may have been changed around it):",
         "chain_bad": "THE CHAIN IS BROKEN: {text}. The log may have been altered: compare it "
                      "with an earlier printed copy.",
         "witness": "Keep this page: the log now holds {count} entries and the last entry's "
@@ -198,6 +205,13 @@ def register_html(ws, *, soum: str | None = None, lang: str = "mn",
         chain = f"<p class=ok>{_e(found[:1].upper() + found[1:])}.</p>"
     else:
         chain = f"<p class=bad>{_e(t['chain_bad'].format(text=state.text(lang)))}</p>"
+    discrepancies = [d for d in audit(ws) if not soum or d.request_id in shown_ids]
+    if discrepancies:
+        chain += (f"<p class=bad>{_e(t['queue_bad'])}</p><ul>"
+                  + "".join(f"<li{'' if d.serious else ' class=small'}>{_e(d.text(lang))}</li>"
+                            for d in discrepancies) + "</ul>")
+    else:
+        chain += f"<p class=ok>{_e(t['queue_ok'])}</p>"
     last_hash = log[-1].hash if log else decisions.GENESIS
     method = AREA_METHOD_MN if lang == "mn" else AREA_METHOD
     witness = _e(t["witness"].format(count=len(log), hash="\0")).replace(
