@@ -372,3 +372,30 @@ def test_a_password_in_a_url_never_shows_in_the_url_field(qtbot, shared):
     assert PASSWORD not in dialog.url_edit.text() and "gui_officer@" in dialog.url_edit.text()
     assert dialog.password_edit.text() == PASSWORD
     assert dialog.location().password == PASSWORD
+
+
+def test_an_officer_registers_and_saves_with_unregistered_requests(qtbot, tmp_path, shared,
+                                                                   boxes):
+    """The normal state of a register: requests waiting for a number. The column of queue
+    numbers has a gap (read as floats); the officer's save is not a change of column type."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    owner = PgWorkspace(shared.owner, application="pytest")
+    reqs = owner.read("requests")
+    new = reqs.iloc[[0]].copy()
+    new["request_id"], new["queue_no"], new["submitted_at"] = "NEW-000", pd.NA, None
+    new["geometry"] = shapely.affinity.translate(new.geometry.iloc[0], 0.02)
+    owner.update("requests", gpd.GeoDataFrame(pd.concat(
+        [reqs.astype({"queue_no": "Int64"}), new], ignore_index=True), crs=4326), note="new")
+    win = _open(qtbot, tmp_path, shared.officer)
+    number, _stamp = win.state.register("NEW-000")
+    assert win.save() and not boxes.of("warning") and not boxes.of("critical")
+    saved = PgWorkspace(shared.owner, application="pytest").read("requests")
+    assert int(saved.set_index("request_id").loc["NEW-000", "queue_no"]) == number == 16
+    from landtool import decisions
+
+    entry = [e for e in decisions.entries(owner) if e.action == "registered"][-1]
+    assert (entry.subject, entry.user) == ("NEW-000", "gui_officer")
+    owner.close()
