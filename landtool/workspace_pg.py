@@ -50,6 +50,7 @@ from landtool.pg_rows import (
     record_of,
     record_values,
     sql_columns,
+    table_columns,
     widen,
 )
 from landtool.pg_schema import (
@@ -516,11 +517,9 @@ class _Transaction:
         return record
 
     def _column_types(self, name: str) -> dict[str, str]:
-        self.cur.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
-                         "table_schema = 'public' AND table_name = %s", (name,))
         out = {c: "timestamptz" if t == "timestamp with time zone" else
                "timestamp" if t == "timestamp without time zone" else t
-               for c, t in self.cur.fetchall()}
+               for c, t in table_columns(self.cur, name).items()}
         out.pop("landtool_fid", None)
         out.pop("geometry", None)
         return out
