@@ -185,6 +185,10 @@ class RequestsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("applicant"), QHeaderView.ResizeMode.Stretch)
+        # the decision column shows once the log holds a decision about some request (until
+        # then it would only take room from the applicant's name)
+        self.model.modelReset.connect(self._show_decisions)
+        self._show_decisions()
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
         self.verdict_combo = QComboBox(self)
@@ -218,6 +222,10 @@ class RequestsPanel(QWidget):
         if source < 0:
             return -1
         return self.proxy.mapFromSource(self.model.index(source, 0)).row()
+
+    def _show_decisions(self) -> None:
+        decided = any(row["decision"] is not None for row in self.model._rows)
+        self.table.setColumnHidden(COLUMNS.index("decision"), not decided)
 
     def shown_ids(self) -> list[str]:
         return [self.proxy.index(r, 0).data(ID_ROLE) for r in range(self.proxy.rowCount())]
