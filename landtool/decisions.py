@@ -28,7 +28,7 @@ from pathlib import Path
 import shapely
 
 from landtool.errors import LandtoolError
-from landtool.workspace import Workspace, write_lock
+from landtool.workspace import Workspace, recover_interrupted_write, write_lock
 
 TABLE = "landtool_log"
 HEAD = "landtool_log_head"  # the number of entries and the last hash, kept apart
@@ -156,6 +156,7 @@ class _SqliteLog:
 
 def _read(path: Path, sql: str) -> list | None:
     """Rows of a read-only query; None when the log was never written (no table)."""
+    recover_interrupted_write(Path(path))  # a read-only reader cannot roll a write back
     uri = f"file:{Path(path).resolve()}?mode=ro"
     try:
         with closing(sqlite3.connect(uri, uri=True, timeout=30)) as con:

@@ -191,6 +191,7 @@ class Workspace(BaseWorkspace):
         if not self.path.exists():
             raise WorkspaceError("the workspace does not exist", path=self.path,
                                  hint="create it with `landtool workspace init`")
+        recover_interrupted_write(self.path)
         try:
             tables = {name for name, _ in pyogrio.list_layers(self.path)}
         except Exception as exc:  # pyogrio raises several kinds for a non-GeoPackage
@@ -274,6 +275,7 @@ class Workspace(BaseWorkspace):
     def read(self, name: str, *, bbox=None) -> gpd.GeoDataFrame:
         """One layer as a GeoDataFrame in EPSG:4326."""
         self.record(name)
+        recover_interrupted_write(self.path)  # another program may have been cut off since
         return pyogrio.read_dataframe(self.path, layer=name, bbox=bbox)
 
     # -- changing -------------------------------------------------------------------------
@@ -500,6 +502,19 @@ _HELD = threading.local()  # the write locks this thread holds
 
 
 _COPY_RE = r"^\.{stem}-(\d+)-[A-Za-z0-9_]+\.gpkg(-wal|-shm|-journal)?$"
+
+
+def recover_interrupted_write(path: Path) -> None:
+    """Finish what SQLite does after a write was cut off (a power cut, ``kill -9`` during a
+    log append): a transaction left unfinished leaves a "hot" rollback journal beside the file,
+    and only a connection that may write rolls it back. Until then every read-only reader
+    (GDAL's, and the log's) is refused with "attempt to write a readonly database". Opening it
+    once for writing, under the write lock, restores the last committed state."""
+    journal = Path(f"{path}-journal")
+    if not journal.exists():
+        return
+    with write_lock(path), closing(sqlite3.connect(path, timeout=30)) as con:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls the journal back
 
 
 def _remove_orphaned_copies(dest: Path) -> None:

@@ -83,3 +83,33 @@ def test_decisions_appended_during_other_saves_are_never_lost(sample_ws, tmp_pat
     log = decisions.entries(Workspace(path))
     assert set(mine) <= {e.hash for e in log}
     assert decisions.verify(Workspace(path)).intact
+
+
+HALF_WRITE = r"""
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN IMMEDIATE")
+con.execute("CREATE TABLE IF NOT EXISTS junk (a)")
+con.executemany("INSERT INTO junk VALUES (?)", [(b"x" * 1000,) for _ in range(5000)])
+print("writing", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_write_cut_off_mid_transaction_is_rolled_back_on_opening(sample_ws, tmp_path):
+    # SQLite leaves a "hot" journal; read-only readers (GDAL, the log's) are refused until a
+    # connection that may write rolls it back: opening the workspace does that
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(sample_ws, path)
+    writer = subprocess.Popen([sys.executable, "-c", HALF_WRITE, str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    assert (tmp_path / "ws.gpkg-journal").exists()
+    ws = Workspace(path)
+    assert not (tmp_path / "ws.gpkg-journal").exists()
+    assert len(ws.read("requests")) == 15 and decisions.verify(ws).intact
+    with sqlite3.connect(path) as con:  # the cut-off transaction left nothing behind
+        assert con.execute("SELECT 1 FROM sqlite_master WHERE name = 'junk'").fetchone() is None
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
