@@ -6,6 +6,7 @@ that source is. Clicking a conflict highlights that feature on the map.
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
@@ -159,7 +160,7 @@ class CheckPanel(QWidget):
     def _header_html(self, r: RequestResult, lang: Lang) -> str:
         verdict = "eligible" if r.eligible else "refused"
         colour = _LOOK["pass" if r.eligible else "fail"][0]
-        lines = [f"<b>{r.id}</b> — {r.applicant or ''}",
+        lines = [f"<b>{escape(str(r.id))}</b> — {escape(str(r.applicant or ''))}",
                  f"<span style='color:{colour}'><b>{tr('check.' + verdict, lang)}</b></span>"
                  + (f" ({tr('check.incomplete', lang)})" if r.not_checked else ""),
                  tr("check.areas", lang, area=format_ha(r.area_ha, lang),
@@ -177,7 +178,7 @@ class CheckPanel(QWidget):
             doc = decided.details_dict().get("resolution")
             lines.append(tr("check.decision", lang, when=mongolian_time(decided.at),
                             what=decision_name(decided.action, lang)
-                            + (f" № {doc}" if doc else "")))
+                            + (f" № {escape(str(doc))}" if doc else "")))
         rs = self.state.ruleset
         title = rs.title_mn if lang is Lang.MN else rs.title_en
         text = tr("check.ruleset", lang, ruleset=rs.label(), title=title,

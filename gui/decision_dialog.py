@@ -7,6 +7,7 @@ writes (:func:`landtool.register.decide`).
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -35,8 +36,9 @@ def history_text(entries: list[Entry], lang: str) -> str:
     lines = []
     for e in entries:
         doc = e.details_dict().get("resolution")
-        lines.append(f"{mongolian_time(e.at)} · {e.user} · <b>{decision_name(e.action, lang)}"
-                     f"</b>" + (f" · № {doc}" if doc else ""))
+        lines.append(f"{mongolian_time(e.at)} · {escape(e.user)} · "
+                     f"<b>{decision_name(e.action, lang)}</b>"
+                     + (f" · № {escape(str(doc))}" if doc else ""))
     return "<br>".join(lines) or f"<i>{tr('decision.none_yet', lang)}</i>"
 
 

@@ -354,9 +354,16 @@ class AppState(QObject):
         out = []
         for row in self.requests.itertuples():
             queue = getattr(row, "queue_no", None)
+            old = known.get(str(row.request_id))
+            if old is not None and not pd.isna(old) and (
+                    queue is None or pd.isna(queue) or int(queue) != int(old)):
+                raise LandtoolError(
+                    f"request {row.request_id} is registered as number {int(old)} in the "
+                    "workspace; a registration is never undone or renumbered, so nothing was "
+                    "saved", path=ws.path, feature=str(row.request_id),
+                    hint="redo the undone registration (Edit ▸ Redo), then save")
             if queue is None or pd.isna(queue):
                 continue
-            old = known.get(str(row.request_id))
             if old is None or pd.isna(old):
                 out.append(("registered", str(row.request_id),
                             {"queue_no": int(queue), "submitted_at": row.submitted_at},
@@ -403,7 +410,8 @@ class AppState(QObject):
 
     # -- internals used by the commands ----------------------------------------------------
     def _new_id(self) -> str:
-        ids = set(self.requests["request_id"].astype(str))
+        # never an id the log has seen: a deleted request's history is not a new one's
+        ids = set(self.requests["request_id"].astype(str)) | {e.subject for e in self.log}
         year = self.as_of.year
         k = 1
         while f"NEW-{year}-{k:03d}" in ids:

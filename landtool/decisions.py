@@ -180,6 +180,19 @@ def writing(ws: Workspace, doing: str = "record a decision") -> Iterator:
             yield ws.path
 
 
+@contextmanager
+def reading(ws: Workspace) -> Iterator[None]:
+    """Everything read from ``ws`` inside is of one moment: the requests layer and the log
+    agree (no registration lands between reading one and the other). A shared workspace's
+    snapshot, or a GeoPackage's write lock (writers wait; readers do not)."""
+    if ws.shared:
+        with ws.consistent_reads():
+            yield
+    else:
+        with write_lock(ws.path):
+            yield
+
+
 def append(ws: Workspace, action: str, subject: str, details: dict | None = None, *,
            user: str | None = None, inputs: str | None = None,
            at: datetime | None = None) -> Entry:
@@ -228,7 +241,13 @@ def _append_in(log, action, subject, details, user, inputs, at) -> Entry:
         "inputs_hash": inputs or inputs_hash(),
         "prev_hash": last[1] if last else GENESIS,
     }
-    fields["hash"] = _entry_hash(fields)
+    try:
+        fields["hash"] = _entry_hash(fields)
+    except UnicodeEncodeError:  # e.g. a command-line argument in another encoding
+        raise DecisionLogError(
+            f"the decision about {subject} holds text that is not valid Unicode",
+            hint="type the names and notes again (the terminal's encoding must be UTF-8)"
+        ) from None
     log.insert(fields)
     return Entry(**fields)
 

@@ -48,6 +48,10 @@ CHECK_COLUMNS = {"request_id": "text", "ruleset": "text", "ruleset_version": "te
 ROLES = ("viewer", "officer")
 #: the layer kinds officers edit (in the app and the CLI); other layers are the owner's
 OFFICER_KINDS = ("requests", "rehab_parcels")
+#: the version of what this module creates; a workspace made by an earlier landtool has an
+#: older one (or none: 1) and is upgraded by its owner (:func:`upgrade`)
+SCHEMA_VERSION = 2
+SCHEMA_MARK = "landtool shared workspace schema "
 #: PostgreSQL keeps names of at most this many bytes (longer ones are cut, silently)
 MAX_NAME_BYTES = 63
 #: relations of PostGIS in the public schema, and the columns landtool adds to every layer
@@ -230,6 +234,45 @@ _ENTRY_JSON = (
     " || ', \"seq\": ' || NEW.seq::text || ', \"subject\": ' || to_json(NEW.subject)::text"
     " || ', \"user\": ' || to_json(NEW.\"user\")::text || '}}'")
 
+#: an officer's entry must follow the last one, carry the officer's own name (or another
+#: name followed by " (database user <own name>)"), the server's time of the transaction
+#: and the hash of its own content
+LOG_FOLLOW_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION landtool_log_follow() RETURNS trigger LANGUAGE plpgsql"
+    " SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$"
+    " DECLARE last_seq bigint; last_hash text; suffix text; BEGIN"
+    f" IF {_IS_OWNER} THEN RETURN NEW; END IF;"
+    " SELECT seq, hash INTO last_seq, last_hash FROM public.landtool_log"
+    " ORDER BY seq DESC LIMIT 1;"
+    " IF NEW.seq IS DISTINCT FROM coalesce(last_seq, 0) + 1 OR NEW.prev_hash IS DISTINCT FROM"
+    " coalesce(last_hash, repeat('0', 64)) THEN RAISE EXCEPTION 'a decisions log entry must"
+    " follow the last one' USING ERRCODE = 'insufficient_privilege'; END IF;"
+    " suffix := ' (database user ' || session_user || ')';"
+    " IF NEW.\"user\" IS DISTINCT FROM session_user::text AND (length(NEW.\"user\") <="
+    " length(suffix) OR right(NEW.\"user\", length(suffix)) IS DISTINCT FROM suffix) THEN"
+    " RAISE EXCEPTION 'a decisions log entry must carry the name of the database user who"
+    " makes it' USING ERRCODE = 'insufficient_privilege'; END IF;"
+    " IF NEW.at::timestamptz IS DISTINCT FROM date_trunc('second', transaction_timestamp())"
+    " THEN RAISE EXCEPTION 'a decisions log entry must carry the time of its transaction on"
+    " the server' USING ERRCODE = 'insufficient_privilege'; END IF;"
+    f" IF NEW.hash IS DISTINCT FROM encode(sha256(convert_to({_ENTRY_JSON}, 'UTF8')), 'hex')"
+    " THEN RAISE EXCEPTION 'a decisions log entry must carry the hash of its own content'"
+    " USING ERRCODE = 'insufficient_privilege'; END IF; RETURN NEW; END $$"
+)
+
+#: any change to a layer's rows (landtool's save, or by hand) moves its revision on, with
+#: the time and the feature count (see create_layer_table)
+LAYER_CHANGED_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION landtool_layer_changed() RETURNS trigger LANGUAGE plpgsql"
+    " SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$"
+    " DECLARE n bigint; BEGIN"
+    " EXECUTE format('SELECT count(*) FROM public.%I', TG_TABLE_NAME) INTO n;"
+    f" UPDATE public.landtool_layers SET revision = {REVISION}, feature_count = n,"
+    " revised_at = to_char(transaction_timestamp() AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') WHERE name = TG_TABLE_NAME;"
+    " RETURN NULL; END $$"
+)
+
 SCHEMA = (
     "CREATE TABLE {info} (ord serial PRIMARY KEY, key text UNIQUE NOT NULL, value text)",
     # columns and problems are JSON lists: a hand-made edit that is not is refused
@@ -259,26 +302,7 @@ SCHEMA = (
     # an officer's entry must follow the last one, carry the officer's own name (or another
     # name followed by " (database user <own name>)"), the server's time of the transaction
     # and the hash of its own content
-    "CREATE OR REPLACE FUNCTION landtool_log_follow() RETURNS trigger LANGUAGE plpgsql"
-    " SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$"
-    " DECLARE last_seq bigint; last_hash text; suffix text; BEGIN"
-    f" IF {_IS_OWNER} THEN RETURN NEW; END IF;"
-    " SELECT seq, hash INTO last_seq, last_hash FROM public.landtool_log"
-    " ORDER BY seq DESC LIMIT 1;"
-    " IF NEW.seq IS DISTINCT FROM coalesce(last_seq, 0) + 1 OR NEW.prev_hash IS DISTINCT FROM"
-    " coalesce(last_hash, repeat('0', 64)) THEN RAISE EXCEPTION 'a decisions log entry must"
-    " follow the last one' USING ERRCODE = 'insufficient_privilege'; END IF;"
-    " suffix := ' (database user ' || session_user || ')';"
-    " IF NEW.\"user\" IS DISTINCT FROM session_user::text AND (length(NEW.\"user\") <="
-    " length(suffix) OR right(NEW.\"user\", length(suffix)) IS DISTINCT FROM suffix) THEN"
-    " RAISE EXCEPTION 'a decisions log entry must carry the name of the database user who"
-    " makes it' USING ERRCODE = 'insufficient_privilege'; END IF;"
-    " IF NEW.at::timestamptz IS DISTINCT FROM date_trunc('second', transaction_timestamp())"
-    " THEN RAISE EXCEPTION 'a decisions log entry must carry the time of its transaction on"
-    " the server' USING ERRCODE = 'insufficient_privilege'; END IF;"
-    f" IF NEW.hash IS DISTINCT FROM encode(sha256(convert_to({_ENTRY_JSON}, 'UTF8')), 'hex')"
-    " THEN RAISE EXCEPTION 'a decisions log entry must carry the hash of its own content'"
-    " USING ERRCODE = 'insufficient_privilege'; END IF; RETURN NEW; END $$",
+    LOG_FOLLOW_FUNCTION,
     "CREATE TRIGGER landtool_log_follow BEFORE INSERT ON {log}"
     " FOR EACH ROW EXECUTE FUNCTION landtool_log_follow()",
     # the head (number of entries, last hash) follows every insert, with the owner's rights
@@ -297,14 +321,7 @@ SCHEMA = (
     " FOR EACH ROW EXECUTE FUNCTION landtool_layers_saved_by()",
     # any change to a layer's rows (landtool's save, or by hand) moves its revision on, with
     # the time and the feature count (see create_layer_table)
-    "CREATE OR REPLACE FUNCTION landtool_layer_changed() RETURNS trigger LANGUAGE plpgsql"
-    " SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$"
-    " DECLARE n bigint; BEGIN"
-    " EXECUTE format('SELECT count(*) FROM public.%I', TG_TABLE_NAME) INTO n;"
-    f" UPDATE public.landtool_layers SET revision = {REVISION}, feature_count = n,"
-    " revised_at = to_char(transaction_timestamp() AT TIME ZONE 'UTC',"
-    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') WHERE name = TG_TABLE_NAME;"
-    " RETURN NULL; END $$",
+    LAYER_CHANGED_FUNCTION,
     "REVOKE ALL ON FUNCTION landtool_layer_changed() FROM PUBLIC",
     "REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
     "GRANT CONNECT ON DATABASE {db} TO {viewer}",
@@ -316,4 +333,74 @@ SCHEMA = (
     "GRANT SELECT, UPDATE ON {lock} TO {officer}",
     "GRANT INSERT, DELETE ON {checks} TO {officer}",
     "GRANT INSERT ON {log} TO {officer}",
+    f"COMMENT ON TABLE {{meta}} IS '{SCHEMA_MARK}{SCHEMA_VERSION}'",
 )
+
+
+def schema_version(cur: psycopg.Cursor) -> int:
+    """The schema version of the workspace in this database (1: made before versions)."""
+    cur.execute("SELECT obj_description(c.oid, 'pg_class') FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = %s",
+                (META_TABLE,))
+    row = cur.fetchone()
+    text = (row[0] if row else None) or ""
+    return int(text[len(SCHEMA_MARK):]) if text.startswith(SCHEMA_MARK) and \
+        text[len(SCHEMA_MARK):].isdigit() else 1
+
+
+def upgrade(conn: psycopg.Connection, location: DatabaseLocation) -> int:
+    """Give a workspace made by an earlier landtool what this version enforces (the owner,
+    once, in one transaction): the log's and the layers' triggers, the officers' narrower
+    grants, no temporary tables, the record's JSON checks. Returns the version it had."""
+    db = conn.execute("SELECT current_database()").fetchone()[0]
+    viewer, officer = role_name(db, "viewer"), role_name(db, "officer")
+    names = {"meta": sql.Identifier(META_TABLE), "officer": sql.Identifier(officer),
+             "viewer": sql.Identifier(viewer), "db": sql.Identifier(db)}
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            had = schema_version(cur)
+            if had >= SCHEMA_VERSION:
+                return had
+            for statement in (LOG_FOLLOW_FUNCTION, LAYER_CHANGED_FUNCTION,
+                              "REVOKE ALL ON FUNCTION landtool_log_follow() FROM PUBLIC",
+                              "REVOKE ALL ON FUNCTION landtool_layer_changed() FROM PUBLIC",
+                              "REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
+                              "GRANT CONNECT ON DATABASE {db} TO {viewer}",
+                              "REVOKE UPDATE ON {meta} FROM {officer}",
+                              "GRANT UPDATE (problems, columns) ON {meta} TO {officer}"):
+                cur.execute(sql.SQL(statement).format(**names))
+            for column, check in (("problems", "problems IS NULL OR jsonb_typeof(problems::jsonb)"
+                                   " = 'array'"),
+                                  ("columns", "jsonb_typeof(columns::jsonb) = 'array'")):
+                cur.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}").format(
+                    names["meta"], sql.Identifier(f"{META_TABLE}_{column}_check")))
+                cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})").format(
+                    names["meta"], sql.Identifier(f"{META_TABLE}_{column}_check"),
+                    sql.SQL(check)))
+            cur.execute(sql.SQL("SELECT name, kind FROM {}").format(names["meta"]))
+            for name, kind in cur.fetchall():
+                table = sql.Identifier(name)
+                cur.execute(sql.SQL("DROP TRIGGER IF EXISTS landtool_layer_changed ON {}")
+                            .format(table))
+                cur.execute(sql.SQL(
+                    "CREATE TRIGGER landtool_layer_changed AFTER INSERT OR UPDATE OR DELETE OR "
+                    "TRUNCATE ON {} FOR EACH STATEMENT EXECUTE FUNCTION "
+                    "landtool_layer_changed()").format(table))
+                cur.execute(sql.SQL("REVOKE INSERT, DELETE, UPDATE ON {} FROM {}").format(
+                    table, names["officer"]))
+                if kind in OFFICER_KINDS:
+                    cur.execute(sql.SQL("GRANT INSERT, DELETE ON {} TO {}").format(
+                        table, names["officer"]))
+            cur.execute(sql.SQL(f"COMMENT ON TABLE {{meta}} IS "
+                                f"'{SCHEMA_MARK}{SCHEMA_VERSION}'").format(**names))
+            return had
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise WorkspaceError(
+            f"only the workspace's owner may upgrade it ({first_line(exc)})", path=location,
+            hint="connect as the owner (the user who pushed or created it)") from exc
+    except psycopg.errors.LockNotAvailable as exc:
+        raise WorkspaceError(
+            f"another client kept the workspace busy for {LOCK_TIMEOUT}; nothing was changed",
+            path=location, hint="ask the others to close landtool, then try again") from exc

@@ -184,10 +184,22 @@ def decide(ws, request_id: str, decision: str, *, document: str | None = None,
                     f"request {request_id} was changed after its saved check "
                     f"({check.checked_at})", path=ws.path,
                     hint="check it again with --save, then forward it")
+        shape = decisions.inputs_hash(geometry)  # the shape alone, whatever the ruleset
+        forwarded = next((e for e in reversed(log) if e.subject == str(request_id)
+                          and e.action == "forwarded"), None)
+        if decision != "forwarded" and forwarded is not None and \
+                forwarded.details_dict().get("shape", shape) != shape:
+            raise RegisterError(
+                f"request {request_id} was changed after it was forwarded to the Khural (log "
+                f"entry {forwarded.seq}): the Khural decides on the request as it was "
+                "forwarded", path=ws.path,
+                hint="a forwarded request is not reshaped: put its shape back (undo), or "
+                "draw a new request")
         if check is not None:
             ruleset = (str(check.report["ruleset"]["id"]),
                        str(check.report["ruleset"]["version"]))
-        details = {"resolution": (document or "").strip() or None, "note": note}
+        details = {"resolution": (document or "").strip() or None, "note": note,
+                   "shape": shape}
         return decisions.append_many(
             target, [(decision, str(request_id), details,
                       decisions.inputs_hash(geometry, ruleset))], user=user)[0]
@@ -200,15 +212,8 @@ def _text(value) -> str:
         else str(value)
 
 
-def queue_rows(ws, soum: str | None = None) -> list[dict]:
-    """The register: the requests (of soum P-code ``soum``, or all) in queue order, the
-    unregistered ones last, each with its area, its saved check and its decisions.
-
-    Each row: ``queue_no`` (None if not registered), ``submitted_at``, ``request_id``,
-    ``applicant``, ``soum_pcode``, ``area_ha`` (geodesic), ``check`` (None, or a dict with
-    ``verdict`` 'eligible', 'incomplete' or 'refused', ``ruleset``, ``version``, ``as_of``
-    and ``current``: False when the request was changed after the check), ``decision`` (the
-    last :data:`DECISIONS` entry, or None) and ``history`` (every log entry about it)."""
+def _queue_rows(ws, soum: str | None = None) -> list[dict]:
+    """What :func:`queue_rows` returns, read within its snapshot."""
     import json
 
     import shapely
@@ -291,18 +296,17 @@ _DISCREPANCY = {
 
 
 def _same_time(a, b) -> bool:
+    """The same moment (a time without a UTC offset is Mongolian time, as everywhere)."""
     try:
-        return datetime.fromisoformat(str(a)) == datetime.fromisoformat(str(b))
+        when = [datetime.fromisoformat(str(v)) for v in (a, b)]
     except ValueError:
         return str(a) == str(b)
+    when = [w.replace(tzinfo=MONGOLIA_TZ) if w.tzinfo is None else w for w in when]
+    return when[0] == when[1]
 
 
-def audit(ws) -> list[Discrepancy]:
-    """Every request whose queue number or submission time in the requests layer differs
-    from what the decisions log recorded when it was registered, queue numbers given twice,
-    and registered requests gone from the layer. The log is tamper-evident; the layer is
-    not, so this is what shows a queue edited around landtool. Requests numbered before the
-    log began (no 'registered' entry) are not judged."""
+def _audit(ws) -> list[Discrepancy]:
+    """What :func:`audit` returns, read within its snapshot."""
     from landtool import decisions
 
     names = ws.layers_of_kind("requests")
@@ -345,3 +349,30 @@ def audit(ws) -> list[Discrepancy]:
                                      str(entries[0].details_dict().get("queue_no")),
                                      serious=False))
     return found
+
+
+def queue_rows(ws, soum: str | None = None) -> list[dict]:
+    """The register: the requests (of soum P-code ``soum``, or all) in queue order, the
+    unregistered ones last, each with its area, its saved check and its decisions.
+
+    Each row: ``queue_no`` (None if not registered), ``submitted_at``, ``request_id``,
+    ``applicant``, ``soum_pcode``, ``area_ha`` (geodesic), ``check`` (None, or a dict with
+    ``verdict`` 'eligible', 'incomplete' or 'refused', ``ruleset``, ``version``, ``as_of``
+    and ``current``: False when the request was changed after the check), ``decision`` (the
+    last :data:`DECISIONS` entry, or None) and ``history`` (every log entry about it)."""
+    from landtool import decisions
+
+    with decisions.reading(ws):  # the layer and the log of one moment
+        return _queue_rows(ws, soum)
+
+
+def audit(ws) -> list[Discrepancy]:
+    """Every request whose queue number or submission time in the requests layer differs
+    from what the decisions log recorded when it was registered, queue numbers given twice,
+    and registered requests gone from the layer. The log is tamper-evident; the layer is
+    not, so this is what shows a queue edited around landtool. Requests numbered before the
+    log began (no 'registered' entry) are not judged."""
+    from landtool import decisions
+
+    with decisions.reading(ws):  # the layer and the log of one moment
+        return _audit(ws)

@@ -62,12 +62,15 @@ from landtool.pg_schema import (
     LOG_TABLE,
     REVISION,
     ROLES,
+    SCHEMA_VERSION,
     check_names,
     create,
     create_layer_table,
     first_line,
     role_name,
+    schema_version,
 )
+from landtool.pg_schema import upgrade as upgrade_schema
 from landtool.workspace import (
     _INFO_KEYS,
     CHECKS_TABLE,
@@ -115,6 +118,7 @@ class PgWorkspace(BaseWorkspace):
         self._conn: psycopg.Connection | None = None
         # one connection, used by one thread at a time (the app reads in worker threads)
         self._lock = threading.RLock()
+        self._snapshot = threading.local()  # inside consistent_reads() on this thread
         self._records: list[LayerRecord] | None = None
         self._seen: dict[str, int] = {}  # layer -> the revision this client first read
         with self._errors("open"):
@@ -127,6 +131,17 @@ class PgWorkspace(BaseWorkspace):
                 path=self.path,
                 hint="create one with `landtool workspace init URL` or copy a GeoPackage "
                 "workspace into it with `landtool workspace push WS.gpkg URL`")
+        with self._lock, self._errors("open"), self.conn.cursor() as cur:
+            #: the version of the tables, grants and triggers (landtool.pg_schema)
+            self.schema: int = schema_version(cur)
+
+    def upgrade(self) -> int:
+        """Bring a workspace made by an earlier landtool up to this version's schema (the
+        owner only; all or nothing); returns the version it had."""
+        with self._lock:
+            had = upgrade_schema(self.conn, self.path)
+        self.schema = SCHEMA_VERSION
+        return had
 
     # -- connection ------------------------------------------------------------------------
     @staticmethod
@@ -201,6 +216,13 @@ class PgWorkspace(BaseWorkspace):
         together or not at all, and no other client writes in between. The lock is the one row
         of ``landtool_lock``, locked FOR UPDATE: only officers and the owner may take it, so a
         viewer cannot hold up the writers; a writer waits at most LOCK_TIMEOUT."""
+        if self.schema < SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"this shared workspace was made by an earlier landtool (schema {self.schema}):"
+                " it lacks protections this version relies on (layer revisions kept by the "
+                "database), so nothing is changed in it", path=self.path,
+                hint="its owner runs `landtool workspace upgrade URL` once; reading and "
+                "pulling work meanwhile")
         with self._lock, self._errors(doing), self.conn.transaction(), \
                 self.conn.cursor() as cur:
             cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
@@ -225,10 +247,17 @@ class PgWorkspace(BaseWorkspace):
     def consistent_reads(self) -> Iterator[None]:
         """Every read inside sees the workspace as it was at one moment (a pull's snapshot:
         the log and the layers agree even while others register)."""
+        if getattr(self._snapshot, "active", False):  # inside one already: the same moment
+            yield
+            return
         with self._lock, self._errors("read the workspace"), self.conn.transaction():
             self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             self._records = None
-            yield
+            self._snapshot.active = True
+            try:
+                yield
+            finally:
+                self._snapshot.active = False
 
     def _query(self, query, params=None) -> list[tuple]:
         with self._lock, self._errors("read the workspace"), self.conn.cursor() as cur:

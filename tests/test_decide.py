@@ -227,3 +227,32 @@ def test_a_registered_request_deleted_is_noted_not_failed(ws):
     ws.update("requests", reqs[reqs["request_id"] != "NEW-1"], note="withdrawn")
     r = run(main, ["register", "verify", str(ws.path)])
     assert r.exit_code == 0 and "note: NEW-1: registered as number 16" in r.output
+
+
+def test_a_request_reshaped_after_forwarding_cannot_be_decided(ws):
+    decide(ws, "REQ-2026-002", "forwarded")
+    reqs = ws.read("requests")
+    i = reqs.index[reqs["request_id"] == "REQ-2026-002"][0]
+    original = reqs.geometry[i]
+    reqs.loc[i, "geometry"] = shapely.affinity.scale(original, 1.7, 1.7)
+    ws.update("requests", reqs, note="reshaped")
+    with pytest.raises(RegisterError, match="changed after it was forwarded"):
+        decide(ws, "REQ-2026-002", "approved", document="ИТХ 1/2026")
+    reqs.loc[i, "geometry"] = original  # put back: the Khural's decision can be recorded
+    ws.update("requests", reqs, note="put back")
+    assert decide(ws, "REQ-2026-002", "approved", document="ИТХ 1/2026").action == "approved"
+
+
+def test_text_that_is_not_unicode_gets_a_message(ws):
+    r = CliRunner().invoke(main, ["register", "decide", str(ws.path), "REQ-2026-001",
+                                  "--decision", "forwarded", "--note", "caf\udce9"])
+    assert r.exit_code == 2 and "not valid Unicode" in r.output and "Traceback" not in r.output
+    assert _log(ws) == []
+
+
+def test_a_time_without_offset_is_mongolian_time():
+    from landtool.register import _same_time
+
+    assert _same_time("2026-01-14 09:20:00", "2026-01-14T09:20:00+08:00")
+    assert _same_time("2026-01-14T01:20:00Z", "2026-01-14T09:20:00+08:00")
+    assert not _same_time("2026-01-14T09:20:00+00:00", "2026-01-14T09:20:00+08:00")

@@ -49,7 +49,8 @@ def test_record_decisions_from_the_window(window, ws_path, monkeypatch, boxes): 
     rows = _log(ws_path)
     assert [(r[1], r[2]) for r in rows] == [("forwarded", "REQ-2026-003"),
                                             ("refused", "REQ-2026-003")]
-    assert json.loads(rows[1][3]) == {"resolution": "ИТХ 13/2026", "note": "overlap"}
+    details = json.loads(rows[1][3])
+    assert (details["resolution"], details["note"]) == ("ИТХ 13/2026", "overlap")
     assert not boxes.of("critical")
     # the table and the check panel show it
     model = window.requests_panel.table.model()
@@ -86,3 +87,40 @@ def test_print_the_register(window, ws_path, tmp_path, monkeypatch):  # noqa: F8
         ids = [r[0] for r in con.execute("SELECT request_id FROM requests ORDER BY queue_no")]
     positions = [page.index(f">{i}<") for i in ids]
     assert positions == sorted(positions)
+
+
+def test_a_new_request_never_takes_an_id_the_log_has_seen(window, ws_path, qtbot):  # noqa: F811
+    from landtool import decisions
+    from landtool.workspace import Workspace
+
+    year = window.state.as_of.year
+    decisions.append(Workspace(ws_path), "registered", f"NEW-{year}-001", {"queue_no": 16})
+    with qtbot.waitSignal(window.workspaceLoaded, timeout=60_000):
+        window.open_workspace(ws_path)
+    assert window.state._new_id() == f"NEW-{year}-002"
+
+
+def test_a_saved_registration_cannot_be_undone_and_saved(window, ws_path, boxes):  # noqa: F811
+    import shapely as shp
+
+    state = window.state
+    rid = state.add_request({}, shp.box(106.53, 48.67, 106.531, 48.6706))
+    state.register(rid)
+    assert window.save()
+    state.undo_stack.undo()  # the registration
+    assert not window.save()
+    (kind, title, text), = [c for c in boxes.calls if c[0] in ("critical", "warning")]
+    assert "never undone" in text
+    with sqlite3.connect(ws_path) as con:
+        assert con.execute("SELECT queue_no FROM requests WHERE request_id = ?",
+                           (rid,)).fetchone()[0] == 16
+
+
+def test_the_history_shows_names_and_numbers_as_text(window):
+    from gui.decision_dialog import history_text
+    from landtool.decisions import Entry
+
+    e = Entry(1, "2026-12-02T08:00:00+00:00", "bat <ops>", "approved", "R",
+              json.dumps({"resolution": "12<13 & <b>x"}), "", "", "")
+    assert "bat &lt;ops&gt;" in history_text([e], "en") and "12&lt;13 &amp; &lt;b&gt;x" in \
+        history_text([e], "en")

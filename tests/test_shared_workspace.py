@@ -760,3 +760,55 @@ def test_queue_numbers_swapped_by_hand_are_found_by_verify(shared):
     assert out.exit_code == 1, out.output
     assert f"{ids[0]}: the layer gives queue number {q[ids[1]]}" in out.output
     assert open_workspace(shared).revision("requests")[1] == "officer8"
+
+
+def test_a_workspace_of_an_earlier_landtool_is_refused_writes_until_upgraded(shared):
+    add_user(open_workspace(shared), "officer9", "officer", "po")
+    officer_url = _as(shared, "officer9", "po")
+    officer = open_workspace(officer_url)
+    with psycopg.connect(shared) as con:  # what a workspace made before schema 2 looks like
+        for table in ("requests", "rehab_parcels", "licenses"):
+            con.execute(f"DROP TRIGGER landtool_layer_changed ON {table}")
+        con.execute("COMMENT ON TABLE landtool_layers IS NULL")
+        con.execute(f"GRANT UPDATE ON landtool_layers TO {officer.role_name('officer')}")
+        con.execute(f"GRANT INSERT, DELETE ON licenses TO {officer.role_name('officer')}")
+    old = open_workspace(officer_url)
+    assert old.schema == 1 and len(old.read("requests")) == 15  # reading works
+    out = _cli("register", "decide", officer_url, "REQ-2026-001", "--decision", "forwarded")
+    assert out.exit_code == 2 and "workspace upgrade" in out.output
+    refused = _cli("workspace", "upgrade", officer_url)
+    assert refused.exit_code == 2 and "only the workspace's owner" in refused.output
+    done = _cli("workspace", "upgrade", shared)
+    assert done.exit_code == 0 and "upgraded from schema 1 to 2" in done.output
+    assert _cli("workspace", "upgrade", shared).output.strip() == "schema 2 already"
+    with psycopg.connect(officer_url) as con:  # the narrower grants hold again
+        for statement in ("DELETE FROM licenses",
+                          "UPDATE landtool_layers SET revision = 1"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(statement)
+            con.rollback()
+    a, b = open_workspace(officer_url), open_workspace(shared)  # stale saves refused again
+    mine, theirs = a.read("requests"), b.read("requests")
+    a.update("requests", mine.assign(applicant="A"), note="A")
+    with pytest.raises(WorkspaceError, match="since you opened it"):
+        b.update("requests", theirs.assign(applicant="B"), note="B")
+
+
+def test_a_registration_landing_mid_audit_is_no_false_alarm(shared, monkeypatch):
+    from landtool.register import audit
+
+    ids = _unregistered_requests(shared, 1)
+    add_user(open_workspace(shared), "officer10", "officer", "po")
+    ws = open_workspace(shared)
+    real_read = ws.read
+
+    def read_then_register(name, **kw):  # another officer registers right after the read
+        out = real_read(name, **kw)
+        if name == "requests" and not getattr(read_then_register, "done", False):
+            read_then_register.done = True
+            assert _cli("register", "add", _as(shared, "officer10", "po"), ids[0]).exit_code == 0
+        return out
+
+    monkeypatch.setattr(ws, "read", read_then_register)
+    assert audit(ws) == []  # the layer and the log of one moment
+    assert read_then_register.done and audit(open_workspace(shared)) == []

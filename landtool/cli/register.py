@@ -89,9 +89,10 @@ def verify(workspace) -> None:
     and the queue against it (queue numbers and submission times that differ from those the
     log recorded at registration, numbers given twice). Exit 0 when all agree, 1 when not."""
     ws = open_workspace(workspace)
-    result = decisions.verify(ws)
+    with decisions.reading(ws):  # the log and the queue of one moment
+        result = decisions.verify(ws)
+        found = audit(ws)
     click.echo(str(result))
-    found = audit(ws)
     for d in found:
         click.echo(("" if d.serious else "note: ") + d.text())
     serious = [d for d in found if d.serious]

@@ -181,6 +181,18 @@ def user_remove(url: str, name: str) -> None:
 
 @workspace.command()
 @URL
+def upgrade(url: str) -> None:
+    """Bring the shared workspace at URL, made by an earlier landtool, up to this version's
+    tables, grants and triggers (its owner, once; all or nothing)."""
+    from landtool.pg_schema import SCHEMA_VERSION
+
+    had = _shared(url).upgrade()
+    click.echo(f"schema {SCHEMA_VERSION} already" if had >= SCHEMA_VERSION
+               else f"upgraded from schema {had} to {SCHEMA_VERSION}")
+
+
+@workspace.command()
+@URL
 def who(url: str) -> None:
     """Who is connected to the shared workspace at URL now, and as what."""
     ws = _shared(url)

@@ -176,6 +176,11 @@ def register_html(ws, *, soum: str | None = None, lang: str = "mn",
     whole HTML page in ``lang`` ('mn' or 'en'); ``user`` is who prints it."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    with decisions.reading(ws):  # the queue, the log and the checks of one moment
+        return _page(ws, soum, lang, user, now)
+
+
+def _page(ws, soum, lang, user, now) -> str:
     t = TEXT[lang]
     rows = queue_rows(ws, soum)
     log = decisions.entries(ws)
