@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from gui.i18n import Lang, format_ha, tr
 from gui.state import AppState
 from landtool.check.result import Conflict, RequestResult, RuleResult
+from landtool.register import decision_name, mongolian_time
 
 CONFLICT_ROLE = Qt.ItemDataRole.UserRole
 RULE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -172,9 +173,6 @@ class CheckPanel(QWidget):
             lines.append(tr("check.unregistered", lang))
         decided = self.state.latest_decision(r.id)
         if decided is not None:
-            from landtool.export.register_sheet import mongolian_time
-            from landtool.register import decision_name
-
             doc = decided.details_dict().get("resolution")
             lines.append(tr("check.decision", lang, when=mongolian_time(decided.at),
                             what=decision_name(decided.action, lang)

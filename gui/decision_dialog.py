@@ -26,13 +26,11 @@ from gui.i18n import Lang, tr
 from gui.state import AppState
 from landtool.decisions import Entry
 from landtool.errors import LandtoolError
-from landtool.register import DOCUMENTS, decision_name
+from landtool.register import DOCUMENTS, decision_name, mongolian_time
 
 
 def history_text(entries: list[Entry], lang: str) -> str:
     """What was recorded about a request, one line per entry, oldest first (HTML)."""
-    from landtool.export.register_sheet import mongolian_time
-
     lines = []
     for e in entries:
         doc = e.details_dict().get("resolution")

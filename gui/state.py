@@ -67,6 +67,7 @@ class AppState(QObject):
         self._ctx: CheckContext | None = None
         self.check_problem: str | None = None  # why the check could not run, if it could not
         self.log: list[decisions.Entry] = []  # the workspace's decisions log, as last read
+        self._latest: dict[str, decisions.Entry] = {}  # request id -> its last decision
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
@@ -91,7 +92,7 @@ class AppState(QObject):
         self.selected = None
         self.undo_stack.clear()
         self._ctx = None
-        self.log = decisions.entries(ws)
+        self._read_log(ws)
         self.workspaceChanged.emit()
         self.recheck()
 
@@ -263,9 +264,14 @@ class AppState(QObject):
         del registered
         return number, stamp
 
+    def _read_log(self, ws: BaseWorkspace) -> None:
+        """Read the log, and note each request's last decision (the table asks per row)."""
+        self.log = decisions.entries(ws)
+        self._latest = {e.subject: e for e in self.log if e.action in procedure.DECISIONS}
+
     def latest_decision(self, request_id: str) -> decisions.Entry | None:
         """The last decision of the procedure about ``request_id`` (None: none yet)."""
-        return procedure.latest_decision(self.log, request_id)
+        return self._latest.get(str(request_id))
 
     def allowed_decisions(self, request_id: str) -> tuple[str, ...]:
         return procedure.allowed_decisions(self.log, request_id)
@@ -284,7 +290,7 @@ class AppState(QObject):
                                 "the request as it is saved in the workspace")
         entry = procedure.decide(self.workspace, request_id, decision, document=document,
                                  note=note)
-        self.log = decisions.entries(self.workspace)
+        self._read_log(self.workspace)
         self.decisionsChanged.emit()
         return entry
 
@@ -340,7 +346,7 @@ class AppState(QObject):
                 save_report(ws, report, log=True)
         self._remember_saved()
         self.undo_stack.setClean()
-        self.log = decisions.entries(ws)
+        self._read_log(ws)
         self.decisionsChanged.emit()
         self.saved.emit()
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import geopandas as gpd
 import psycopg
@@ -111,14 +112,42 @@ def create_layer_table(cur: psycopg.Cursor, db: str, name: str, kind: str,
                                                        sql.SQL(", ").join(defs)))
     cur.execute(sql.SQL("CREATE INDEX {} ON {} USING gist (geometry)").format(
         sql.Identifier(_object_name("gix", name)), sql.Identifier(name)))
+    _guard_layer(cur, db, name, kind)
+
+
+def _guard_layer(cur: psycopg.Cursor, db: str, name: str, kind: str) -> None:
+    """The trigger that records a layer's revisions, and who may read and write it: viewers
+    read; officers replace the features of :data:`OFFICER_KINDS` only."""
+    table, officer = sql.Identifier(name), sql.Identifier(role_name(db, "officer"))
+    cur.execute(sql.SQL("DROP TRIGGER IF EXISTS landtool_layer_changed ON {}").format(table))
     cur.execute(sql.SQL("CREATE TRIGGER landtool_layer_changed AFTER INSERT OR UPDATE OR "
                         "DELETE OR TRUNCATE ON {} FOR EACH STATEMENT EXECUTE FUNCTION "
-                        "landtool_layer_changed()").format(sql.Identifier(name)))
+                        "landtool_layer_changed()").format(table))
     cur.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(
-        sql.Identifier(name), sql.Identifier(role_name(db, "viewer"))))
+        table, sql.Identifier(role_name(db, "viewer"))))
+    cur.execute(sql.SQL("REVOKE INSERT, UPDATE, DELETE ON {} FROM {}").format(table, officer))
     if kind in OFFICER_KINDS:
-        cur.execute(sql.SQL("GRANT INSERT, DELETE ON {} TO {}").format(
-            sql.Identifier(name), sql.Identifier(role_name(db, "officer"))))
+        cur.execute(sql.SQL("GRANT INSERT, DELETE ON {} TO {}").format(table, officer))
+
+
+@contextmanager
+def _owner_transaction(conn: psycopg.Connection, location: DatabaseLocation,
+                       refused: Callable[[Exception], WorkspaceError]) -> Iterator:
+    """ONE transaction under the creation lock, waiting at most LOCK_TIMEOUT for other
+    clients' locks (even a viewer's open read): the owner's creating, replacing, upgrading.
+    ``refused(exc)`` says what a user who is not the owner is told."""
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            yield cur
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise refused(exc) from exc
+    except psycopg.errors.LockNotAvailable as exc:
+        raise WorkspaceError(
+            f"another client kept the workspace busy for {LOCK_TIMEOUT}; nothing was changed",
+            path=location, hint="ask the others to close landtool (`landtool workspace who "
+            "URL` lists them), then try again") from exc
 
 
 def create(conn: psycopg.Connection, location: DatabaseLocation, info: dict[str, str], *,
@@ -127,49 +156,42 @@ def create(conn: psycopg.Connection, location: DatabaseLocation, info: dict[str,
     creation lock, and let ``fill(transaction(cur, location, db))`` write its contents."""
     db = conn.execute("SELECT current_database()").fetchone()[0]  # the URL may name none
     viewer, officer = role_name(db, "viewer"), role_name(db, "officer")
-    try:
-        with conn.transaction(), conn.cursor() as cur:
-            # a client holding a lock (even a viewer's open read) makes this wait, not hang
-            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-            _enable_postgis(conn, cur, db, location)
-            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            tables = {r[0] for r in cur.fetchall()}
-            if META_TABLE in tables:
-                if not overwrite:
-                    raise WorkspaceError(
-                        "this database already holds a landtool workspace", path=location,
-                        hint="open it, or pass --force to replace it (its layers, checks "
-                        "and decisions log are deleted)")
-                _drop_all(cur)
-            _make_roles(cur, db, viewer, officer, location)
-            for statement in SCHEMA:
-                cur.execute(sql.SQL(statement).format(
-                    info=sql.Identifier(INFO_TABLE), meta=sql.Identifier(META_TABLE),
-                    checks=sql.Identifier(CHECKS_TABLE), log=sql.Identifier(LOG_TABLE),
-                    head=sql.Identifier(HEAD_TABLE), files=sql.Identifier(FILES_TABLE),
-                    lock=sql.Identifier(LOCK_TABLE),
-                    checkcols=sql.SQL(", ").join(
-                        sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
-                        for c, t in CHECK_COLUMNS.items()),
-                    viewer=sql.Identifier(viewer), officer=sql.Identifier(officer),
-                    db=sql.Identifier(db)))
-            for key, value in info.items():
-                cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
-                    sql.Identifier(INFO_TABLE)), (key, value))
-            if fill is not None:
-                fill(transaction(cur, location, db))
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise WorkspaceError(
+
+    def refused(exc: Exception) -> WorkspaceError:
+        return WorkspaceError(
             f"user {location.user or '(default)'} may not create a workspace in database "
             f"{db} ({first_line(exc)})", path=location,
             hint="create it as the database's owner, with the CREATEROLE right (see README: "
-            "a shared workspace for an aimag office)") from exc
-    except psycopg.errors.LockNotAvailable as exc:
-        raise WorkspaceError(
-            f"another client kept the workspace busy for {LOCK_TIMEOUT}; nothing was changed",
-            path=location, hint="ask the others to close landtool (`landtool workspace who "
-            "URL` lists them), then try again") from exc
+            "a shared workspace for an aimag office)")
+
+    with _owner_transaction(conn, location, refused) as cur:
+        _enable_postgis(conn, cur, db, location)
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        tables = {r[0] for r in cur.fetchall()}
+        if META_TABLE in tables:
+            if not overwrite:
+                raise WorkspaceError(
+                    "this database already holds a landtool workspace", path=location,
+                    hint="open it, or pass --force to replace it (its layers, checks "
+                    "and decisions log are deleted)")
+            _drop_all(cur)
+        _make_roles(cur, db, viewer, officer, location)
+        for statement in SCHEMA:
+            cur.execute(sql.SQL(statement).format(
+                info=sql.Identifier(INFO_TABLE), meta=sql.Identifier(META_TABLE),
+                checks=sql.Identifier(CHECKS_TABLE), log=sql.Identifier(LOG_TABLE),
+                head=sql.Identifier(HEAD_TABLE), files=sql.Identifier(FILES_TABLE),
+                lock=sql.Identifier(LOCK_TABLE),
+                checkcols=sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
+                    for c, t in CHECK_COLUMNS.items()),
+                viewer=sql.Identifier(viewer), officer=sql.Identifier(officer),
+                db=sql.Identifier(db)))
+        for key, value in info.items():
+            cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
+                sql.Identifier(INFO_TABLE)), (key, value))
+        if fill is not None:
+            fill(transaction(cur, location, db))
 
 
 def _enable_postgis(conn, cur, db: str, location: DatabaseLocation) -> None:
@@ -273,14 +295,19 @@ LAYER_CHANGED_FUNCTION = (
     " RETURN NULL; END $$"
 )
 
+#: a layer's record holds JSON lists: a hand-made edit that is not one is refused
+RECORD_CHECKS = {"problems": "problems IS NULL OR jsonb_typeof(problems::jsonb) = 'array'",
+                 "columns": "jsonb_typeof(columns::jsonb) = 'array'"}
+#: what marks the schema's version (:func:`schema_version`)
+SCHEMA_COMMENT = f"COMMENT ON TABLE {{meta}} IS '{SCHEMA_MARK}{SCHEMA_VERSION}'"
+
 SCHEMA = (
     "CREATE TABLE {info} (ord serial PRIMARY KEY, key text UNIQUE NOT NULL, value text)",
-    # columns and problems are JSON lists: a hand-made edit that is not is refused
     "CREATE TABLE {meta} (position integer NOT NULL, name text PRIMARY KEY, kind text NOT NULL,"
     " source text, added_at text, feature_count bigint, reprojection text,"
-    " problems text CHECK (problems IS NULL OR jsonb_typeof(problems::jsonb) = 'array'),"
+    f" problems text CHECK ({RECORD_CHECKS['problems']}),"
     " projected_invalid text,"
-    " columns text NOT NULL CHECK (jsonb_typeof(columns::jsonb) = 'array'),"
+    f" columns text NOT NULL CHECK ({RECORD_CHECKS['columns']}),"
     " revision bigint NOT NULL, revised_by text, revised_at text)",
     "CREATE TABLE {checks} (ord bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, {checkcols})",
     "CREATE TABLE {log} (seq bigint PRIMARY KEY, at text NOT NULL, \"user\" text NOT NULL,"
@@ -333,7 +360,7 @@ SCHEMA = (
     "GRANT SELECT, UPDATE ON {lock} TO {officer}",
     "GRANT INSERT, DELETE ON {checks} TO {officer}",
     "GRANT INSERT ON {log} TO {officer}",
-    f"COMMENT ON TABLE {{meta}} IS '{SCHEMA_MARK}{SCHEMA_VERSION}'",
+    SCHEMA_COMMENT,
 )
 
 
@@ -356,51 +383,32 @@ def upgrade(conn: psycopg.Connection, location: DatabaseLocation) -> int:
     viewer, officer = role_name(db, "viewer"), role_name(db, "officer")
     names = {"meta": sql.Identifier(META_TABLE), "officer": sql.Identifier(officer),
              "viewer": sql.Identifier(viewer), "db": sql.Identifier(db)}
-    try:
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-            had = schema_version(cur)
-            if had >= SCHEMA_VERSION:
-                return had
-            for statement in (LOG_FOLLOW_FUNCTION, LAYER_CHANGED_FUNCTION,
-                              "REVOKE ALL ON FUNCTION landtool_log_follow() FROM PUBLIC",
-                              "REVOKE ALL ON FUNCTION landtool_layer_changed() FROM PUBLIC",
-                              "REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
-                              "GRANT CONNECT ON DATABASE {db} TO {viewer}",
-                              "REVOKE UPDATE ON {meta} FROM {officer}",
-                              "GRANT UPDATE (problems, columns) ON {meta} TO {officer}"):
-                cur.execute(sql.SQL(statement).format(**names))
-            for column, check in (("problems", "problems IS NULL OR jsonb_typeof(problems::jsonb)"
-                                   " = 'array'"),
-                                  ("columns", "jsonb_typeof(columns::jsonb) = 'array'")):
-                cur.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}").format(
-                    names["meta"], sql.Identifier(f"{META_TABLE}_{column}_check")))
-                cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})").format(
-                    names["meta"], sql.Identifier(f"{META_TABLE}_{column}_check"),
-                    sql.SQL(check)))
-            cur.execute(sql.SQL("SELECT name, kind FROM {}").format(names["meta"]))
-            for name, kind in cur.fetchall():
-                table = sql.Identifier(name)
-                cur.execute(sql.SQL("DROP TRIGGER IF EXISTS landtool_layer_changed ON {}")
-                            .format(table))
-                cur.execute(sql.SQL(
-                    "CREATE TRIGGER landtool_layer_changed AFTER INSERT OR UPDATE OR DELETE OR "
-                    "TRUNCATE ON {} FOR EACH STATEMENT EXECUTE FUNCTION "
-                    "landtool_layer_changed()").format(table))
-                cur.execute(sql.SQL("REVOKE INSERT, DELETE, UPDATE ON {} FROM {}").format(
-                    table, names["officer"]))
-                if kind in OFFICER_KINDS:
-                    cur.execute(sql.SQL("GRANT INSERT, DELETE ON {} TO {}").format(
-                        table, names["officer"]))
-            cur.execute(sql.SQL(f"COMMENT ON TABLE {{meta}} IS "
-                                f"'{SCHEMA_MARK}{SCHEMA_VERSION}'").format(**names))
+
+    def refused(exc: Exception) -> WorkspaceError:
+        return WorkspaceError(f"only the workspace's owner may upgrade it ({first_line(exc)})",
+                              path=location,
+                              hint="connect as the owner (the user who pushed or created it)")
+
+    with _owner_transaction(conn, location, refused) as cur:
+        had = schema_version(cur)
+        if had >= SCHEMA_VERSION:
             return had
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise WorkspaceError(
-            f"only the workspace's owner may upgrade it ({first_line(exc)})", path=location,
-            hint="connect as the owner (the user who pushed or created it)") from exc
-    except psycopg.errors.LockNotAvailable as exc:
-        raise WorkspaceError(
-            f"another client kept the workspace busy for {LOCK_TIMEOUT}; nothing was changed",
-            path=location, hint="ask the others to close landtool, then try again") from exc
+        for statement in (LOG_FOLLOW_FUNCTION, LAYER_CHANGED_FUNCTION,
+                          "REVOKE ALL ON FUNCTION landtool_log_follow() FROM PUBLIC",
+                          "REVOKE ALL ON FUNCTION landtool_layer_changed() FROM PUBLIC",
+                          "REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
+                          "GRANT CONNECT ON DATABASE {db} TO {viewer}",
+                          "REVOKE UPDATE ON {meta} FROM {officer}",
+                          "GRANT UPDATE (problems, columns) ON {meta} TO {officer}",
+                          SCHEMA_COMMENT):
+            cur.execute(sql.SQL(statement).format(**names))
+        for column, check in RECORD_CHECKS.items():  # the names CREATE TABLE gives them
+            constraint = sql.Identifier(f"{META_TABLE}_{column}_check")
+            cur.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}").format(
+                names["meta"], constraint))
+            cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})").format(
+                names["meta"], constraint, sql.SQL(check)))
+        cur.execute(sql.SQL("SELECT name, kind FROM {}").format(names["meta"]))
+        for name, kind in cur.fetchall():
+            _guard_layer(cur, db, name, kind)
+        return had

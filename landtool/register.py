@@ -13,10 +13,31 @@ from datetime import datetime, timedelta, timezone
 import geopandas as gpd
 import pandas as pd
 
-from landtool.errors import LandtoolError, RegisterError
+from landtool.errors import CheckError, RegisterError
 
 #: Mongolian time (Ulaanbaatar, UTC+8, no daylight saving since 2017).
 MONGOLIA_TZ = timezone(timedelta(hours=8))
+
+
+def requests_layer(ws) -> str:
+    """The name of the workspace's requests layer (the first of that kind)."""
+    names = ws.layers_of_kind("requests")
+    if not names:
+        raise RegisterError("the workspace has no requests layer", path=ws.path,
+                            hint="add one with `landtool workspace add WS FILE --kind requests`")
+    return names[0]
+
+
+def mongolian_time(text) -> str:
+    """An ISO timestamp as ``2026-03-02 11:10`` in Mongolian time (UTC+8); one without a UTC
+    offset is taken as Mongolian time already; anything else is returned as it is."""
+    try:
+        when = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return str(text or "")
+    if when.tzinfo is not None:
+        when = when.astimezone(MONGOLIA_TZ)
+    return when.strftime("%Y-%m-%d %H:%M")
 
 
 def next_queue_number(requests: gpd.GeoDataFrame) -> int:
@@ -142,11 +163,9 @@ def decide(ws, request_id: str, decision: str, *, document: str | None = None,
         raise RegisterError(f"the decision '{decision}' needs the number of "
                             f"{DOCUMENTS[decision][0]} (request {request_id})", path=ws.path,
                             hint="give the number (--resolution in the CLI)")
-    names = ws.layers_of_kind("requests")
-    if not names:
-        raise RegisterError("the workspace has no requests layer", path=ws.path)
+    name = requests_layer(ws)
     with decisions.writing(ws, f"record the decision '{decision}'") as target:
-        reqs = ws.read(names[0])
+        reqs = ws.read(name)
         hit = reqs[reqs["request_id"].astype(str) == str(request_id)]
         if hit.empty:
             raise RegisterError(f"there is no request {request_id!r}", path=ws.path)
@@ -171,7 +190,7 @@ def decide(ws, request_id: str, decision: str, *, document: str | None = None,
         ruleset = None
         try:
             check = stored_check(ws, str(request_id))
-        except LandtoolError:
+        except CheckError:  # none saved
             check = None
         if decision == "forwarded":
             if check is None:
@@ -222,10 +241,7 @@ def _queue_rows(ws, soum: str | None = None) -> list[dict]:
     from landtool.check.store import same_shape
     from landtool.geodesy import areas_ha
 
-    names = ws.layers_of_kind("requests")
-    if not names:
-        raise RegisterError("the workspace has no requests layer", path=ws.path)
-    reqs = ws.read(names[0])
+    reqs = ws.read(requests_layer(ws))
     if soum:
         if "soum_pcode" not in reqs.columns:
             raise RegisterError("the requests have no soum_pcode field to select a soum by",

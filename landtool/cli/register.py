@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from landtool import decisions
-from landtool.errors import RegisterError
-from landtool.register import DECISIONS, audit, queue_rows, register_request
+from landtool.register import DECISIONS, audit, queue_rows, register_request, requests_layer
 from landtool.register import decide as decide_request
 from landtool.workspace import open_workspace
 
@@ -45,10 +44,7 @@ def list_cmd(workspace, soum) -> None:
 def add(workspace, request_id, user) -> None:
     """Register REQUEST_ID: the next queue number and the submission time, logged."""
     ws = open_workspace(workspace)
-    names = ws.layers_of_kind("requests")
-    if not names:
-        raise RegisterError("the workspace has no requests layer", path=ws.path)
-    name = names[0]
+    name = requests_layer(ws)
 
     def register_it(reqs):  # run on the layer as it is at this moment, with no writer between
         updated, number, stamp = register_request(

@@ -16,7 +16,7 @@ from pathlib import Path
 from landtool import decisions
 from landtool.export.report import LANGS, admin_name, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN
-from landtool.register import MONGOLIA_TZ, audit, decision_name, queue_rows
+from landtool.register import MONGOLIA_TZ, audit, decision_name, mongolian_time, queue_rows
 
 TEXT = {
     "mn": {
@@ -113,18 +113,6 @@ code { font-size: 8.5pt; } .bad { color: #b00; font-weight: bold; } .ok { color:
 
 def _e(value) -> str:
     return html.escape("" if value is None else str(value))
-
-
-def mongolian_time(text: str) -> str:
-    """An ISO timestamp as ``2026-03-02 11:10`` in Mongolian time (UTC+8); one without a UTC
-    offset is taken as Mongolian time already; anything else is returned as it is."""
-    try:
-        when = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return str(text or "")
-    if when.tzinfo is not None:
-        when = when.astimezone(MONGOLIA_TZ)
-    return when.strftime("%Y-%m-%d %H:%M")
 
 
 def _unit(ws, kind: str, field: str, value: str) -> dict | None:
