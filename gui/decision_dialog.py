@@ -74,6 +74,7 @@ class DecisionDialog(QDialog):
         if not self.allowed:
             self.error.setText(tr("decision.ended", lang))
             self.choice.setEnabled(False)
+            self.note.setEnabled(False)
             self.buttons.button(self.buttons.StandardButton.Ok).setEnabled(False)
         layout.addWidget(warning)
         layout.addWidget(self.error)

@@ -63,6 +63,7 @@ def test_record_decisions_from_the_window(window, ws_path, monkeypatch, boxes): 
     # the procedure has ended: the dialog offers nothing, and says so
     dialog = DecisionDialog(window.state, "REQ-2026-003", window)
     assert dialog.allowed == () and "ended" in dialog.error.text()
+    assert not dialog.note.isEnabled() and not dialog.choice.isEnabled()
 
 
 def test_a_decision_is_refused_while_edits_are_unsaved(
