@@ -28,10 +28,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import pg_cluster  # noqa: E402
 
-from landtool import decisions, transfer  # noqa: E402
 from landtool.register import register_request  # noqa: E402
 from landtool.sample_workspace import build_sample_workspace  # noqa: E402
-from landtool.workspace import open_workspace  # noqa: E402
+from landtool.workspace import decisions, open_workspace, transfer  # noqa: E402
 
 
 def add_unregistered(ws, n: int) -> list[str]:

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from gui.dialogs import ok_cancel
 from gui.i18n import Lang, tr
 from gui.state import AppState
-from landtool.decisions import Entry
 from landtool.errors import LandtoolError
 from landtool.register import DOCUMENTS, decision_name, mongolian_time
+from landtool.workspace.decisions import Entry
 
 
 def history_text(entries: list[Entry], lang: str) -> str:

@@ -275,6 +275,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.saving": ("Saving to {path}…", "{path}-д хадгалж байна…"),
     "status.saved": ("Saved {path}", "{path}-г хадгаллаа"),
     "status.exported": ("Written: {what}", "Гаргалаа: {what}"),
+    "status.waiting": ("Waiting for another program to finish writing {path} …",
+                       "{path} файлд өөр програм бичиж дуусахыг хүлээж байна …"),
     "status.registered": ("{id} registered as number {n} at {when}",
                           "{id}-г {n} дугаараар бүртгэлээ ({when})"),
     "status.decided": ("{id}: {what} (decisions log entry {n})",

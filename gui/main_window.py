@@ -38,6 +38,7 @@ from gui.worker import TaskProgressWidget, TaskRunner
 from gui.workspace_loader import WorkspaceFiles
 from landtool.errors import LandtoolError
 from landtool.workspace import open_workspace
+from landtool.workspace.lock import set_wait_notice, wait_notice
 
 IDENTIFY_PX = 5  # a click finds the features this many pixels around it
 REHAB_WIDTH = 700  # the rehabilitation view's table and chart want room
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
     workspaceLoaded = Signal(str)  # path
     loadFailed = Signal(object)  # the exception
     layerImported = Signal(str)  # the new layer's name
+    #: a save of this window (in any thread) waits for another writer of the workspace
+    writerWaiting = Signal(str)  # the workspace's path
 
     def __init__(self, lang: str | Lang | None = None, *, settings: Settings | None = None,
                  report_errors: bool = True, parent: QWidget | None = None) -> None:
@@ -109,6 +112,12 @@ class MainWindow(QMainWindow):
         self.check_panel.add_actions([self.act["attributes"], self.act["register"],
                                       self.act["decide"], self.act["export_package"]])
         self._build_status_bar()
+        # a save that waits for another writer says so in the status bar (the notice comes
+        # from the thread that saves: a queued signal carries it to this one)
+        self.writerWaiting.connect(
+            lambda path: self.say(tr("status.waiting", self.lang, path=path), 15000),
+            Qt.ConnectionType.QueuedConnection)
+        set_wait_notice(self._notify_waiting)
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1440, 900)
@@ -173,6 +182,13 @@ class MainWindow(QMainWindow):
         self.runner.widget.cancel_button.setToolTip(tr("busy.cancel", lang))
 
     # -- status bar -------------------------------------------------------------------------
+    def _notify_waiting(self, path, _what: str) -> None:
+        try:
+            self.writerWaiting.emit(str(path))
+        except RuntimeError:  # this window is gone: the terminal, as without a window
+            set_wait_notice(None)
+            wait_notice(path, _what)
+
     def say(self, text: str, ms: int = 8000) -> None:
         self.statusBar().showMessage(text, ms)
 

@@ -16,7 +16,6 @@ import shapely
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from landtool import decisions
 from landtool import register as procedure
 from landtool.check.context import CheckContext
 from landtool.check.engine import check_requests
@@ -27,7 +26,7 @@ from landtool.errors import LandtoolError
 from landtool.io.formats import atomic_path
 from landtool.register import register_request
 from landtool.rehab.status import change_status
-from landtool.workspace import BaseWorkspace, Workspace
+from landtool.workspace import BaseWorkspace, Workspace, decisions
 
 
 class AppState(QObject):
@@ -335,12 +334,12 @@ class AppState(QObject):
             if requests_edited:
                 logged = self._registrations(ws)
                 ws.update(self.requests_layer, self.requests, note="edited in landtool-gui",
-                          then=(lambda tmp: decisions.append_many(tmp, logged))
+                          then=(lambda tx: decisions.append_many(tx, logged))
                           if logged else None)
             if parcels_edited:
                 logged = self._status_changes(ws)
                 ws.update(self.parcels_layer, self.parcels, note="edited in landtool-gui",
-                          then=(lambda tmp: decisions.append_many(tmp, logged))
+                          then=(lambda tx: decisions.append_many(tx, logged))
                           if logged else None)
             if report is not None:
                 save_report(ws, report, log=True)
@@ -398,7 +397,7 @@ class AppState(QObject):
             raise RuntimeError("no workspace is open")
         dest = Workspace.check_new_path(path, overwrite=True)
         if ws.shared:
-            from landtool.transfer import copy_workspace
+            from landtool.workspace.transfer import copy_workspace
 
             # the user agreed to replace the .gpkg, not a different DEM beside it
             copy_workspace(ws, dest, overwrite=True, replace_files=False)

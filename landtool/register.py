@@ -128,7 +128,7 @@ def decision_name(action: str, lang: str = "en") -> str:
 
 def latest_decision(log, request_id: str):
     """The last decision of the procedure about ``request_id`` in ``log`` (a list of
-    :class:`landtool.decisions.Entry`), or None: checks and registrations do not count."""
+    :class:`landtool.workspace.decisions.Entry`), or None: checks and registrations do not count."""
     last = None
     for entry in log:
         if entry.subject == str(request_id) and entry.action in DECISIONS:
@@ -145,7 +145,7 @@ def allowed_decisions(log, request_id: str) -> tuple[str, ...]:
 def decide(ws, request_id: str, decision: str, *, document: str | None = None,
            note: str = "", user: str | None = None):
     """Record ``decision`` about the registered request ``request_id`` in the decisions log,
-    if the procedure allows it now; returns the :class:`~landtool.decisions.Entry`.
+    if the procedure allows it now; returns the :class:`~landtool.workspace.decisions.Entry`.
 
     The request must be registered; a decision must follow the one before it (:data:`NEXT`);
     forwarding needs a saved check of the request as it is now; a Khural decision, a
@@ -153,8 +153,8 @@ def decide(ws, request_id: str, decision: str, *, document: str | None = None,
     appended under the workspace's write lock, so two officers deciding at once are served
     in turn and the second is refused if the first's decision changed what may follow.
     The inputs hash covers the request's geometry and the ruleset of its saved check."""
-    from landtool import decisions
     from landtool.check.store import stored_check
+    from landtool.workspace import decisions
 
     if decision not in DECISIONS:
         raise RegisterError(f"unknown decision {decision!r}",
@@ -237,9 +237,9 @@ def _queue_rows(ws, soum: str | None = None) -> list[dict]:
 
     import shapely
 
-    from landtool import decisions
     from landtool.check.store import same_shape
     from landtool.geodesy import areas_ha
+    from landtool.workspace import decisions
 
     reqs = ws.read(requests_layer(ws))
     if soum:
@@ -323,7 +323,7 @@ def _same_time(a, b) -> bool:
 
 def _audit(ws) -> list[Discrepancy]:
     """What :func:`audit` returns, read within its snapshot."""
-    from landtool import decisions
+    from landtool.workspace import decisions
 
     names = ws.layers_of_kind("requests")
     if not names:
@@ -376,7 +376,7 @@ def queue_rows(ws, soum: str | None = None) -> list[dict]:
     ``verdict`` 'eligible', 'incomplete' or 'refused', ``ruleset``, ``version``, ``as_of``
     and ``current``: False when the request was changed after the check), ``decision`` (the
     last :data:`DECISIONS` entry, or None) and ``history`` (every log entry about it)."""
-    from landtool import decisions
+    from landtool.workspace import decisions
 
     with decisions.reading(ws):  # the layer and the log of one moment
         return _queue_rows(ws, soum)
@@ -388,7 +388,7 @@ def audit(ws) -> list[Discrepancy]:
     and registered requests gone from the layer. The log is tamper-evident; the layer is
     not, so this is what shows a queue edited around landtool. Requests numbered before the
     log began (no 'registered' entry) are not judged."""
-    from landtool import decisions
+    from landtool.workspace import decisions
 
     with decisions.reading(ws):  # the layer and the log of one moment
         return _audit(ws)

@@ -15,12 +15,11 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from landtool import decisions
 from landtool.cli import main
 from landtool.errors import RegisterError
 from landtool.export.register_sheet import register_html
 from landtool.register import allowed_decisions, decide, queue_rows
-from landtool.workspace import Workspace
+from landtool.workspace import Workspace, decisions
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from landtool import decisions
 from landtool.cli import main
-from landtool.workspace import Workspace
+from landtool.workspace import Workspace, decisions
 
 
 @pytest.fixture

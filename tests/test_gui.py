@@ -419,3 +419,38 @@ def test_qt_calls_do_not_leak_references_to_none(qapp):
     for _ in range(2000):
         image.fill(white)
     assert sys.getrefcount(None) - before > -100
+
+
+def test_a_save_waiting_for_another_writer_says_so(window, qtbot, small_ws, tmp_path):
+    """Another program holds a workspace's write lock for 4.5 s: a save from the app's
+    process waits (it does not fail and loses nothing), and the status bar says it waits."""
+    import shutil
+    import subprocess
+    import textwrap
+    import time
+
+    from landtool.workspace import Workspace
+
+    small_ws = shutil.copyfile(small_ws, tmp_path / "copy.gpkg")
+
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from landtool.workspace.lock import write_lock
+        with write_lock({str(small_ws)!r}):
+            print("held", flush=True)
+            time.sleep(4.5)
+        """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        start = time.monotonic()
+        ws = Workspace(small_ws)  # reading waits too: no half-written change is read
+        name = ws.layer_names()[0]
+        ws.update(name, ws.read(name), note="saved after waiting")
+        assert time.monotonic() - start > 3  # it waited for the other writer
+        qtbot.waitUntil(lambda: "Waiting for another program" in
+                        window.statusBar().currentMessage(), timeout=2000)
+        assert str(small_ws) in window.statusBar().currentMessage()
+        ws.reload()
+        assert ws.record(name).problems[-1].endswith("saved after waiting")
+    finally:
+        holder.wait(timeout=30)

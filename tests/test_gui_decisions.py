@@ -91,8 +91,7 @@ def test_print_the_register(window, ws_path, tmp_path, monkeypatch):  # noqa: F8
 
 
 def test_a_new_request_never_takes_an_id_the_log_has_seen(window, ws_path, qtbot):  # noqa: F811
-    from landtool import decisions
-    from landtool.workspace import Workspace
+    from landtool.workspace import Workspace, decisions
 
     year = window.state.as_of.year
     decisions.append(Workspace(ws_path), "registered", f"NEW-{year}-001", {"queue_no": 16})
@@ -119,7 +118,7 @@ def test_a_saved_registration_cannot_be_undone_and_saved(window, ws_path, boxes)
 
 def test_the_history_shows_names_and_numbers_as_text(window):
     from gui.decision_dialog import history_text
-    from landtool.decisions import Entry
+    from landtool.workspace.decisions import Entry
 
     e = Entry(1, "2026-12-02T08:00:00+00:00", "bat <ops>", "approved", "R",
               json.dumps({"resolution": "12<13 & <b>x"}), "", "", "")

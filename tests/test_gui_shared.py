@@ -23,11 +23,13 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from gui import shared_dialog, shared_status  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from gui.settings import Settings  # noqa: E402
-from landtool import transfer  # noqa: E402
 from landtool.location import DatabaseLocation  # noqa: E402
-from landtool.users import add_user, login_exists  # noqa: E402
-from landtool.workspace import Workspace  # noqa: E402
-from landtool.workspace_pg import PgWorkspace  # noqa: E402
+from landtool.workspace import (
+    Workspace,  # noqa: E402
+    transfer,  # noqa: E402
+)
+from landtool.workspace.pg import PgWorkspace  # noqa: E402
+from landtool.workspace.users import add_user, login_exists  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -394,7 +396,7 @@ def test_an_officer_registers_and_saves_with_unregistered_requests(qtbot, tmp_pa
     assert win.save() and not boxes.of("warning") and not boxes.of("critical")
     saved = PgWorkspace(shared.owner, application="pytest").read("requests")
     assert int(saved.set_index("request_id").loc["NEW-000", "queue_no"]) == number == 16
-    from landtool import decisions
+    from landtool.workspace import decisions
 
     entry = [e for e in decisions.entries(owner) if e.action == "registered"][-1]
     assert (entry.subject, entry.user) == ("NEW-000", "gui_officer")

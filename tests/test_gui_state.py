@@ -132,7 +132,7 @@ def test_add_layer_keeps_the_edits_and_their_undo_history(state, qtbot, tmp_path
 
 
 def test_saving_logs_the_decisions_made_in_the_window(state):
-    from landtool import decisions
+    from landtool.workspace import decisions
 
     box = shapely.box(106.5285, 48.6700, 106.5295, 48.6706)
     rid = state.add_request({"applicant": "Шинэ нөхөрлөл", "members": 6}, box)

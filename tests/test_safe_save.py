@@ -13,12 +13,11 @@ import time
 
 import pyogrio
 
-from landtool import decisions
-from landtool.workspace import Workspace
+from landtool.workspace import Workspace, decisions
 
 WRITER = r"""
 import itertools, sys
-from landtool import decisions
+from landtool.workspace import decisions
 from landtool.workspace import Workspace
 ws = Workspace(sys.argv[1])
 base = ws.read("requests")

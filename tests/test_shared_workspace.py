@@ -23,12 +23,11 @@ import shapely
 from click.testing import CliRunner
 from geopandas.testing import assert_geodataframe_equal
 
-from landtool import decisions, transfer
 from landtool.cli import main
 from landtool.errors import WorkspaceError
-from landtool.users import add_user
-from landtool.workspace import Workspace, init_workspace, open_workspace
-from landtool.workspace_pg import PgWorkspace
+from landtool.workspace import Workspace, decisions, init_workspace, open_workspace, transfer
+from landtool.workspace.pg import PgWorkspace
+from landtool.workspace.users import add_user
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -327,7 +326,7 @@ def test_a_save_over_another_officers_save_is_refused(shared):
 
 
 def test_a_failed_push_leaves_the_database_as_it_was(gpkg_with_log, pg_url, monkeypatch):
-    from landtool import workspace_pg
+    from landtool.workspace import pg as workspace_pg
 
     transfer.push(gpkg_with_log, pg_url)
     before = open_workspace(pg_url)
@@ -405,7 +404,7 @@ def test_an_office_set_up_as_the_readme_says(gpkg_with_log, pg_cluster):
 _SAVER = textwrap.dedent("""
     import sys
     from landtool.workspace import open_workspace
-    from landtool import decisions
+    from landtool.workspace import decisions
     ws = open_workspace(sys.argv[1])
     print("ready", flush=True)
     k = 0
@@ -454,7 +453,7 @@ def test_two_workspaces_never_share_roles(gpkg_with_log, pg_cluster):
     first, second = (open_workspace(u) for u in urls)
     assert first.role_name("officer") != second.role_name("officer")
     add_user(first, "bat2", "officer", "pb")
-    from landtool.users import list_users
+    from landtool.workspace.users import list_users
 
     assert ("bat2", "officer") in list_users(first) and list_users(second) == []
     with pytest.raises(WorkspaceError, match="cannot connect"):
@@ -696,7 +695,7 @@ def test_names_the_database_would_cut_or_clash_with_are_refused(gpkg_with_log, p
     if column is not None:
         gdf[column] = "x"
     with pytest.raises(WorkspaceError, match=says) as err:
-        from landtool.pg_schema import check_names
+        from landtool.workspace.pg_schema import check_names
 
         check_names(layer, gdf, pg_url)
     assert "What to do" in str(err.value)
@@ -722,7 +721,7 @@ def test_a_long_layer_name_and_a_pushed_long_column_are_handled(gpkg_with_log, p
 
 
 def test_a_client_holding_a_lock_makes_init_wait_then_give_up(shared, monkeypatch):
-    from landtool import pg_schema
+    from landtool.workspace import pg_schema
 
     monkeypatch.setattr(pg_schema, "LOCK_TIMEOUT", "1s")
     owner = open_workspace(shared)

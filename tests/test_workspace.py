@@ -131,7 +131,7 @@ def test_reserved_layer_names_are_refused(tmp_path, requests_file, name):
 
 
 def _count_meta_reads(monkeypatch) -> list:
-    import landtool.workspace as module
+    import landtool.workspace.gpkg as module
 
     calls = []
     real = module.pyogrio.read_dataframe
@@ -168,7 +168,7 @@ def test_remove_deletes_every_row_and_closes_its_connection(tmp_path, requests_f
                                                             monkeypatch):
     import sqlite3
 
-    import landtool.workspace as module
+    import landtool.workspace.gpkg as module
 
     ws = Workspace.init(tmp_path / "ws.gpkg")
     ws.add(load_layer(requests_file, "requests"))
@@ -236,7 +236,7 @@ def test_projection_note_is_found_once_per_load(tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(landtool.io.load, "invalid_when_projected", counting)
-    monkeypatch.setattr("landtool.workspace.invalid_when_projected", counting)
+    monkeypatch.setattr("landtool.workspace.base.invalid_when_projected", counting)
     gdf = pyogrio.read_dataframe(REAL / "licenses_eiti.gpkg",
                                  where="licence_code IN ('MV-00017425', 'XV-00020535', "
                                  "'MV-00017424')")

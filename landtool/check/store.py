@@ -72,7 +72,7 @@ def save_report(ws: Workspace, report: CheckReport, *, log: bool = False,
                 user: str | None = None) -> None:
     """Keep the report's results in the workspace; with ``log``, also one 'checked' entry per
     request in the decisions log, written in the same save (both land, or neither)."""
-    from landtool import decisions
+    from landtool.workspace import decisions
 
     then = None
     if log:
@@ -82,8 +82,8 @@ def save_report(ws: Workspace, report: CheckReport, *, log: bool = False,
                      "eligible": r.eligible, "eligible_area_ha": round(r.eligible_area_ha, 4)},
                     decisions.inputs_hash(r.geometry, rs)) for r in report.requests]
 
-        def then(tmp):
-            decisions.append_many(tmp, entries, user=user)
+        def then(tx):
+            decisions.append_many(tx, entries, user=user)
 
     ws.save_checks(report_rows(report), then=then)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from landtool import decisions
 from landtool.register import DECISIONS, audit, queue_rows, register_request, requests_layer
 from landtool.register import decide as decide_request
-from landtool.workspace import open_workspace
+from landtool.workspace import decisions, open_workspace
 
 WS = click.argument("workspace", type=click.Path(dir_okay=False))
 VERDICTS = {"eligible": "eligible", "incomplete": "eligible*", "refused": "not eligible"}

@@ -193,29 +193,29 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
         raise RehabStatusError(f"layer {layer_name!r} is not a rehabilitation parcels layer",
                                path=ws.path, hint="name a layer of kind rehab_parcels")
     names = [layer_name] if layer_name else ws.layers_of_kind("rehab_parcels")
-    for name in names:
-        gdf = ws.read(name)
-        hit = gdf.index[gdf["parcel_id"].astype(str) == parcel_id]
-        if len(hit) == 0:
-            continue
-        row = gdf.loc[hit[0]].drop(labels="geometry").to_dict()
-        updated = change_status(row, new_status, day)
-        edited = gdf.copy()
-        for key, value in updated.items():
-            if key in edited.columns:
-                edited.at[hit[0], key] = value
-            else:
-                edited[key] = None
-                edited.at[hit[0], key] = value
-        from landtool import decisions
+    from landtool.workspace import decisions
 
-        entry = ("parcel_status_changed", parcel_id,
-                 {"from": row["status"], "to": new_status, "date": day.isoformat()},
-                 decisions.inputs_hash(gdf.loc[hit[0]].geometry))
-        ws.update(name, gpd.GeoDataFrame(edited, geometry="geometry", crs=gdf.crs),
-                  note=f"{parcel_id}: {row['status']} -> {new_status} on {day}",
-                  then=lambda tmp, entry=entry: decisions.append_many(tmp, [entry]))
-        click.echo(f"{parcel_id}: {row['status']} → {new_status} on {day} (layer {name})")
-        return
+    # the parcel is read, changed and written in one change: no other save comes in between
+    with ws.transaction(f"record the status of parcel {parcel_id}"):
+        for name in names:
+            gdf = ws.read(name)
+            hit = gdf.index[gdf["parcel_id"].astype(str) == parcel_id]
+            if len(hit) == 0:
+                continue
+            row = gdf.loc[hit[0]].drop(labels="geometry").to_dict()
+            updated = change_status(row, new_status, day)
+            edited = gdf.copy()
+            for key, value in updated.items():
+                if key not in edited.columns:
+                    edited[key] = None
+                edited.at[hit[0], key] = value
+            entry = ("parcel_status_changed", parcel_id,
+                     {"from": row["status"], "to": new_status, "date": day.isoformat()},
+                     decisions.inputs_hash(gdf.loc[hit[0]].geometry))
+            ws.update(name, gpd.GeoDataFrame(edited, geometry="geometry", crs=gdf.crs),
+                      note=f"{parcel_id}: {row['status']} -> {new_status} on {day}",
+                      then=lambda tx, entry=entry: decisions.append_many(tx, [entry]))
+            click.echo(f"{parcel_id}: {row['status']} → {new_status} on {day} (layer {name})")
+            return
     raise RehabStatusError(f"no parcel {parcel_id!r} in the workspace", path=ws.path,
                            hint="`landtool rehab estimate --workspace WS` lists the parcels")

@@ -105,7 +105,7 @@ def _shown(where: str) -> str:
 def push(workspace: str, url: str, force: bool) -> None:
     """Copy the GeoPackage WORKSPACE into the database URL, whole or not at all: every
     layer, the check results, the decisions log (verbatim) and the DEM."""
-    from landtool import decisions, transfer
+    from landtool.workspace import decisions, transfer
 
     ws = transfer.push(workspace, url, overwrite=force, progress=click.echo)
     click.echo(f"pushed {workspace} to {ws.path}: {len(ws.layers())} layers; "
@@ -119,7 +119,7 @@ def push(workspace: str, url: str, force: bool) -> None:
 def pull(url: str, workspace: str, force: bool) -> None:
     """Copy the shared workspace at URL into the GeoPackage WORKSPACE (e.g. to take it to
     the field, or to keep a dated copy)."""
-    from landtool import decisions, transfer
+    from landtool.workspace import decisions, transfer
 
     ws = transfer.pull(url, workspace, overwrite=force, progress=click.echo)
     click.echo(f"pulled {_shown(url)} to {ws.path}: {len(ws.layers())} layers; "
@@ -148,7 +148,7 @@ def user() -> None:
 def user_add(url: str, name: str, role: str, password: str | None) -> None:
     """Give NAME the ROLE in the shared workspace at URL, creating the login if it is new.
     Run it as the workspace's owner."""
-    from landtool.users import add_user, login_exists
+    from landtool.workspace.users import add_user, login_exists
 
     ws = _shared(url)
     if password is None and not login_exists(ws, name):
@@ -162,7 +162,7 @@ def user_add(url: str, name: str, role: str, password: str | None) -> None:
 @URL
 def user_list(url: str) -> None:
     """Every user with a role in the shared workspace at URL."""
-    from landtool.users import list_users
+    from landtool.workspace.users import list_users
 
     for name, role in list_users(_shared(url)):
         click.echo(f"{name:<24} {role}")
@@ -173,7 +173,7 @@ def user_list(url: str) -> None:
 @click.argument("name")
 def user_remove(url: str, name: str) -> None:
     """Take NAME's roles in the shared workspace at URL away (the login itself stays)."""
-    from landtool.users import remove_user
+    from landtool.workspace.users import remove_user
 
     remove_user(_shared(url), name)
     click.echo(f"{name} has no role in {_shown(url)} any more")
@@ -184,7 +184,7 @@ def user_remove(url: str, name: str) -> None:
 def upgrade(url: str) -> None:
     """Bring the shared workspace at URL, made by an earlier landtool, up to this version's
     tables, grants and triggers (its owner, once; all or nothing)."""
-    from landtool.pg_schema import SCHEMA_VERSION
+    from landtool.workspace.pg_schema import SCHEMA_VERSION
 
     had = _shared(url).upgrade()
     click.echo(f"schema {SCHEMA_VERSION} already" if had >= SCHEMA_VERSION

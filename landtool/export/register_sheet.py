@@ -13,10 +13,10 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
-from landtool import decisions
 from landtool.export.report import LANGS, admin_name, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN
 from landtool.register import MONGOLIA_TZ, audit, decision_name, mongolian_time, queue_rows
+from landtool.workspace import decisions
 
 TEXT = {
     "mn": {

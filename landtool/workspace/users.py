@@ -12,7 +12,7 @@ import psycopg
 from psycopg import sql
 
 from landtool.errors import WorkspaceError
-from landtool.workspace_pg import ROLES, PgWorkspace
+from landtool.workspace.pg import ROLES, PgWorkspace
 
 
 def _roles(ws: PgWorkspace) -> dict[str, str]:

@@ -16,23 +16,19 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
-from landtool import decisions
 from landtool.errors import WorkspaceError
 from landtool.location import DatabaseLocation, is_database_url
-from landtool.workspace import (
+from landtool.workspace import decisions, open_workspace
+from landtool.workspace.base import (
+    _INFO_KEYS,
     CHECKS_TABLE,
     INFO_TABLE,
     BaseWorkspace,
     LayerRecord,
-    Workspace,
-    _atomic_copy,
-    _for_gpkg,
-    _write_meta,
-    open_workspace,
-    write_lock,
 )
+from landtool.workspace.gpkg import Workspace, _for_gpkg
+from landtool.workspace.lock import read_lock
 
 Progress = Callable[[str], None]
 
@@ -55,7 +51,7 @@ def snapshot(ws: BaseWorkspace, progress: Progress | None = None) -> Snapshot:
     if ws.shared:
         with ws.consistent_reads():
             return _snapshot(ws, progress)
-    with write_lock(ws.path):  # no writer of this GeoPackage in between
+    with read_lock(ws.path):  # no writer of this GeoPackage in between
         return _snapshot(ws, progress)
 
 
@@ -114,7 +110,7 @@ def pull(url: str, gpkg: str | Path, *, overwrite: bool = False, password: str |
 
 
 def _to_database(snap: Snapshot, url, *, overwrite, password, say) -> BaseWorkspace:
-    from landtool.workspace_pg import PgWorkspace
+    from landtool.workspace.pg import PgWorkspace
 
     def fill(tx) -> None:
         for position, (record, gdf) in enumerate(snap.layers):
@@ -139,19 +135,24 @@ def _to_geopackage(snap: Snapshot, dest: Path, *, overwrite, say, replace_files)
                                  "different file", path=target,
                                  hint="choose another folder, or pass --force to replace it")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic_copy(None, dest) as tmp:
-        info = pd.DataFrame({"key": list(snap.info), "value": list(snap.info.values())})
-        pyogrio.write_dataframe(info, tmp, layer=INFO_TABLE, driver="GPKG")
+    info = {k: v for k, v in snap.info.items() if k not in _INFO_KEYS}
+
+    def fill(tx) -> None:
+        tx.put_table(INFO_TABLE, pd.DataFrame({"key": list(snap.info),
+                                                         "value": list(snap.info.values())}))
         for record, gdf in snap.layers:
             say(f"writing layer {record.name}")
-            pyogrio.write_dataframe(_for_gpkg(gdf), tmp, layer=record.name, driver="GPKG")
-        _write_meta(tmp, [r for r, _ in snap.layers])
+            tx.put_table(record.name, _for_gpkg(gdf))
+        tx.set_records([r for r, _ in snap.layers])
         if snap.checks is not None:
-            pyogrio.write_dataframe(snap.checks, tmp, layer=CHECKS_TABLE, driver="GPKG")
+            tx.put_table(CHECKS_TABLE, snap.checks)
         if snap.log_rows or snap.log_head:
-            decisions.write_raw_log(tmp, snap.log_rows, snap.log_head)
-        for name, data in snap.files.items():
-            part = dest.parent / f".{name}.{os.getpid()}.part"
-            part.write_bytes(data)
-            os.replace(part, dest.parent / name)
-    return Workspace(dest)
+            decisions.write_raw_log(tx, snap.log_rows, snap.log_head)
+
+    # the new file appears at dest only once complete; the DEM is moved in after it
+    ws = Workspace.init(dest, overwrite=overwrite, extra=info, fill=fill)
+    for name, data in snap.files.items():
+        part = dest.parent / f".{name}.{os.getpid()}.part"
+        part.write_bytes(data)
+        os.replace(part, dest.parent / name)
+    return ws

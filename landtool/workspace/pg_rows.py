@@ -1,6 +1,6 @@
 """Rows of a shared workspace's layer tables: the SQL type of each attribute column (and
 when a column must widen), values as the database takes them, COPY in, and reading a layer
-back in the pandas types it was written with (:mod:`landtool.workspace_pg`)."""
+back in the pandas types it was written with (:mod:`landtool.workspace.pg`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from landtool.workspace import META_TABLE, LayerRecord
+from landtool.workspace.base import META_TABLE, LayerRecord
 
 
 def sql_columns(gdf: gpd.GeoDataFrame) -> list[tuple[str, str, str]]:

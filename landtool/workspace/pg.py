@@ -1,7 +1,8 @@
 """A shared workspace in PostgreSQL + PostGIS: the GeoPackage workspace's API on a database.
 
 Several officers of an aimag office (and MRPAM) work on one database at once. What makes that
-safe is the database itself (the tables, grants and triggers are in :mod:`landtool.pg_schema`):
+safe is the database itself (the tables, grants and triggers are in
+:mod:`landtool.workspace.pg_schema`):
 
 - every change is one transaction, taken under the workspace's lock (the one row of
   ``landtool_lock``), so two clients registering requests at the same moment are served one
@@ -18,7 +19,7 @@ safe is the database itself (the tables, grants and triggers are in :mod:`landto
 
 Layers are tables of the ``public`` schema with a ``landtool_fid`` key, the attribute columns
 (their pandas types kept in ``landtool_layers.columns`` so a layer reads back as it was written;
-see :mod:`landtool.pg_rows`) and a ``geometry`` column in EPSG:4326 with a GiST index. The
+see :mod:`landtool.workspace.pg_rows`) and a ``geometry`` column in EPSG:4326 with a GiST index. The
 connection is psycopg 3's (see pyproject.toml for why not GDAL's driver or SQLAlchemy).
 """
 
@@ -42,7 +43,18 @@ from psycopg import sql
 from landtool.errors import LandtoolError, StaleSaveError, WorkspaceError
 from landtool.io.load import LoadedLayer
 from landtool.location import DatabaseLocation
-from landtool.pg_rows import (
+from landtool.workspace import decisions as log
+from landtool.workspace.base import (
+    _INFO_KEYS,
+    CHECKS_TABLE,
+    FORMAT_VERSION,
+    INFO_TABLE,
+    META_TABLE,
+    BaseWorkspace,
+    LayerRecord,
+    _now,
+)
+from landtool.workspace.pg_rows import (
     copy_rows,
     fits,
     plain,
@@ -53,7 +65,7 @@ from landtool.pg_rows import (
     table_columns,
     widen,
 )
-from landtool.pg_schema import (
+from landtool.workspace.pg_schema import (
     CHECK_COLUMNS,
     FILES_TABLE,
     HEAD_TABLE,
@@ -70,17 +82,7 @@ from landtool.pg_schema import (
     role_name,
     schema_version,
 )
-from landtool.pg_schema import upgrade as upgrade_schema
-from landtool.workspace import (
-    _INFO_KEYS,
-    CHECKS_TABLE,
-    FORMAT_VERSION,
-    INFO_TABLE,
-    META_TABLE,
-    BaseWorkspace,
-    LayerRecord,
-    _now,
-)
+from landtool.workspace.pg_schema import upgrade as upgrade_schema
 
 __all__ = ["ROLES", "Connection", "PgWorkspace", "role_name"]
 
@@ -132,7 +134,7 @@ class PgWorkspace(BaseWorkspace):
                 hint="create one with `landtool workspace init URL` or copy a GeoPackage "
                 "workspace into it with `landtool workspace push WS.gpkg URL`")
         with self._lock, self._errors("open"), self.conn.cursor() as cur:
-            #: the version of the tables, grants and triggers (landtool.pg_schema)
+            #: the version of the tables, grants and triggers (landtool.workspace.pg_schema)
             self.schema: int = schema_version(cur)
 
     def upgrade(self) -> int:
@@ -431,8 +433,6 @@ class PgWorkspace(BaseWorkspace):
     def modify(self, name: str, change: Callable, *, note: str, user: str | None = None):
         """Read, change and write layer ``name`` in one transaction (see
         :meth:`Workspace.modify`): two clients registering at once are served in turn."""
-        from landtool import decisions as log
-
         with self.transaction(f"change layer {name}") as tx:
             gdf, revision = read_layer(tx.cur, name, None)
             new, logged, value = change(gdf)
@@ -536,7 +536,7 @@ class _Transaction:
                 **{c: d for c, _, d in columns}}
         order = [c for c in stored if c in kept] + [c for c in kept if c not in stored]
         record = BaseWorkspace._edited_record(old, len(gdf), note)
-        # the revision, who, when and the count are the trigger's (landtool.pg_schema)
+        # the revision, who, when and the count are the trigger's (landtool.workspace.pg_schema)
         self.cur.execute(sql.SQL(
             "UPDATE {} SET problems = %s, columns = %s WHERE name = %s RETURNING revision")
             .format(sql.Identifier(META_TABLE)),
@@ -591,7 +591,7 @@ class _Transaction:
 
 
 class _PgLog:
-    """The decisions log's table within an open transaction (see landtool.decisions)."""
+    """The decisions log's table within an open transaction (see landtool.workspace.decisions)."""
 
     def __init__(self, cur: psycopg.Cursor) -> None:
         self.cur = cur

@@ -1,4 +1,4 @@
-"""The tables, roles, grants and triggers of a shared workspace (:mod:`landtool.workspace_pg`):
+"""The tables, roles, grants and triggers of a shared workspace (:mod:`landtool.workspace.pg`):
 what the database itself enforces, whatever program connects.
 
 - ``<db>_viewer`` reads every table and writes nothing (not even temporary tables).
@@ -27,9 +27,9 @@ from psycopg import sql
 
 from landtool.errors import WorkspaceError
 from landtool.location import DatabaseLocation
-from landtool.workspace import CHECKS_TABLE, INFO_TABLE, META_TABLE
+from landtool.workspace.base import CHECKS_TABLE, INFO_TABLE, META_TABLE
 
-LOG_TABLE = "landtool_log"  # the same names as in the GeoPackage (landtool.decisions)
+LOG_TABLE = "landtool_log"  # the same names as in the GeoPackage (landtool.workspace.decisions)
 HEAD_TABLE = "landtool_log_head"
 FILES_TABLE = "landtool_files"
 LOCK_TABLE = "landtool_lock"  # one row: every write transaction locks it first
@@ -246,9 +246,9 @@ def first_line(exc: Exception) -> str:
 #: pushing, even a broken one, so that it can be examined)
 _IS_OWNER = ("pg_has_role(session_user, (SELECT tableowner FROM pg_tables WHERE schemaname ="
              " 'public' AND tablename = 'landtool_log'), 'USAGE')")
-#: an entry's hash as landtool.decisions._entry_hash computes it: SHA-256 of the JSON of its
-#: fields with sorted keys and ", " / ": " separators (to_json escapes text as Python's json
-#: does with ensure_ascii=False)
+#: an entry's hash as landtool.workspace.decisions._entry_hash computes it: SHA-256 of the
+#: JSON of its fields with sorted keys and ", " / ": " separators (to_json escapes text as
+#: Python's json does with ensure_ascii=False)
 _ENTRY_JSON = (
     "'{{\"action\": ' || to_json(NEW.action)::text || ', \"at\": ' || to_json(NEW.at)::text"
     " || ', \"details\": ' || to_json(NEW.details)::text || ', \"inputs_hash\": '"

@@ -10,7 +10,7 @@ log kept elsewhere, e.g. the printed register, would reveal).
 Entries are appended inside one transaction (SQLite's in a GeoPackage, PostgreSQL's in a shared
 workspace), which is atomic and durable: an interruption leaves the log with or without the new
 entry, never half of it. In a shared workspace the database itself refuses to change or delete
-an entry (see :mod:`landtool.workspace_pg`), and the user is the database user.
+an entry (see :mod:`landtool.workspace.pg`), and the user is the database user.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from pathlib import Path
 import shapely
 
 from landtool.errors import LandtoolError
-from landtool.workspace import Workspace, recover_interrupted_write, write_lock
+from landtool.workspace.base import BaseWorkspace as Workspace
+from landtool.workspace.lock import read_lock, recover_interrupted_write
 
 TABLE = "landtool_log"
 HEAD = "landtool_log_head"  # the number of entries and the last hash, kept apart
@@ -114,32 +115,49 @@ def _entry_hash(fields: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    """A connection for appending: creates the log's tables the first time."""
-    con = sqlite3.connect(path, timeout=30, isolation_level=None)  # transactions by hand
+def ensure_log_tables(con: sqlite3.Connection) -> None:
+    """Create the log's tables in a GeoPackage the first time (inside the caller's
+    transaction), registered as attributes tables so the GeoPackage stays valid."""
     con.execute(f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
         subject TEXT NOT NULL, details TEXT NOT NULL, inputs_hash TEXT NOT NULL,
         prev_hash TEXT NOT NULL, hash TEXT NOT NULL)""")
     con.execute(f"CREATE TABLE IF NOT EXISTS {HEAD} (k TEXT PRIMARY KEY, v TEXT)")
-    for table in (TABLE, HEAD):  # registered as attributes tables: the GeoPackage stays valid
+    for table in (TABLE, HEAD):
         con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
                     "last_change) VALUES (?, 'attributes', ?, "
                     "strftime('%Y-%m-%dT%H:%M:%fZ','now'))", (table, table))
-    return con
 
 
-class _SqliteLog:
-    """The log's table in a GeoPackage, within the caller's SQLite transaction."""
+class SqliteLog:
+    """The log's table in a GeoPackage, within the caller's SQLite transaction (a
+    :class:`landtool.workspace.gpkg.GpkgTransaction`'s ``log``)."""
 
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
+        self._ready = False
+
+    def _ensure(self) -> None:
+        if not self._ready:
+            ensure_log_tables(self.con)
+            self._ready = True
+
+    def rows(self, sql: str) -> list | None:
+        """A query's rows as this transaction sees them (None: no log yet)."""
+        try:
+            return self.con.execute(sql).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
 
     def last(self) -> tuple[int, str] | None:
+        self._ensure()
         return self.con.execute(
             f"SELECT seq, hash FROM {TABLE} ORDER BY seq DESC LIMIT 1").fetchone()
 
     def insert(self, fields: dict) -> None:
+        self._ensure()
         self.con.execute(f"INSERT INTO {TABLE} VALUES (:seq, :at, :user, :action, :subject, "
                          ":details, :inputs_hash, :prev_hash, :hash)", fields)
         self.con.executemany(f"INSERT OR REPLACE INTO {HEAD} VALUES (?, ?)",
@@ -159,7 +177,7 @@ def _read(path: Path, sql: str) -> list | None:
     recover_interrupted_write(Path(path))  # a read-only reader cannot roll a write back
     uri = f"file:{Path(path).resolve()}?mode=ro"
     try:
-        with closing(sqlite3.connect(uri, uri=True, timeout=30)) as con:
+        with read_lock(Path(path)), closing(sqlite3.connect(uri, uri=True, timeout=30)) as con:
             return con.execute(sql).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
@@ -169,27 +187,23 @@ def _read(path: Path, sql: str) -> list | None:
 
 @contextmanager
 def writing(ws: Workspace, doing: str = "record a decision") -> Iterator:
-    """Hold the workspace's write lock and yield the target :func:`append_many` writes to:
-    what is read from ``ws`` inside is what the entries appended inside follow (no other
-    writer in between). A shared workspace's open transaction, or a GeoPackage's path."""
-    if ws.shared:
-        with ws.transaction(doing) as tx:
-            yield tx
-    else:
-        with write_lock(ws.path):
-            yield ws.path
+    """Open one change of ``ws`` and yield it, the target :func:`append_many` writes to: what
+    is read from ``ws`` inside is what the entries appended inside follow (no other writer in
+    between), and they land together with any other change made inside."""
+    with ws.transaction(doing) as tx:
+        yield tx
 
 
 @contextmanager
 def reading(ws: Workspace) -> Iterator[None]:
     """Everything read from ``ws`` inside is of one moment: the requests layer and the log
     agree (no registration lands between reading one and the other). A shared workspace's
-    snapshot, or a GeoPackage's write lock (writers wait; readers do not)."""
+    snapshot, or a GeoPackage's lock held shared (writers wait; readers do not)."""
     if ws.shared:
         with ws.consistent_reads():
             yield
     else:
-        with write_lock(ws.path):
+        with read_lock(ws.path):
             yield
 
 
@@ -204,27 +218,14 @@ def append(ws: Workspace, action: str, subject: str, details: dict | None = None
 
 def append_many(target, decisions: list[tuple], *, user: str | None = None,
                 at: datetime | None = None) -> list[Entry]:
-    """Append ``(action, subject, details, inputs_hash)`` decisions in ONE transaction to the
-    GeoPackage at ``target`` (a path), or within a shared workspace's open transaction
-    (``target`` from :meth:`PgWorkspace.transaction`). The caller holds the write lock: this
-    is also how a decision is written into a working copy, so that it lands together with the
-    edit it records."""
+    """Append ``(action, subject, details, inputs_hash)`` decisions within the open
+    transaction ``target`` (from ``ws.transaction()`` of either backend, or the ``tx`` an
+    ``update``'s ``then`` is given), so that they land together with the edit they record."""
     for action, *_ in decisions:
         if action not in ACTIONS:
             raise DecisionLogError(f"unknown decision {action!r}", hint="use one of: "
                                    + ", ".join(ACTIONS))
-    if not isinstance(target, str | Path):
-        return [_append_in(target.log, a, s, d, user, i, at) for a, s, d, i in decisions]
-    with closing(_connect(target)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            log = _SqliteLog(con)
-            out = [_append_in(log, a, s, d, user, i, at) for a, s, d, i in decisions]
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return out
+    return [_append_in(target.log, a, s, d, user, i, at) for a, s, d, i in decisions]
 
 
 def _append_in(log, action, subject, details, user, inputs, at) -> Entry:
@@ -255,7 +256,7 @@ def _append_in(log, action, subject, details, user, inputs, at) -> Entry:
 def entries(ws: Workspace) -> list[Entry]:
     """Every entry, in sequence (reads only: the workspace file is not touched)."""
     rows = (ws.log_rows() if ws.shared else
-            _read(ws.path, f"SELECT * FROM {TABLE} ORDER BY seq"))
+            _gpkg_rows(ws, f"SELECT * FROM {TABLE} ORDER BY seq"))
     return [Entry(*row) for row in rows or []]
 
 
@@ -283,7 +284,7 @@ def verify(ws: Workspace) -> Verification:
             return Verification(False, len(log), entry.seq, "its content was changed",
                                 "changed")
         prev = entry.hash
-    head = dict((ws.log_head() if ws.shared else _read(ws.path, f"SELECT k, v FROM {HEAD}"))
+    head = dict((ws.log_head() if ws.shared else _gpkg_rows(ws, f"SELECT k, v FROM {HEAD}"))
                 or [])
     if log and not head:
         return Verification(False, len(log), len(log),
@@ -306,15 +307,22 @@ def raw_log(ws: Workspace) -> tuple[list[tuple], list[tuple]]:
     copy them verbatim, so a copy verifies as the original does)."""
     if ws.shared:
         return ws.log_rows(), ws.log_head()
-    rows = _read(ws.path, f"SELECT * FROM {TABLE} ORDER BY seq") or []
-    head = _read(ws.path, f"SELECT k, v FROM {HEAD}") or []
+    rows = _gpkg_rows(ws, f"SELECT * FROM {TABLE} ORDER BY seq") or []
+    head = _gpkg_rows(ws, f"SELECT k, v FROM {HEAD}") or []
     return [tuple(r) for r in rows], [tuple(r) for r in head]
 
 
-def write_raw_log(path: Path, rows: list[tuple], head: list[tuple]) -> None:
-    """Write rows and head verbatim into the GeoPackage at ``path`` (a working copy)."""
-    with closing(_connect(path)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        con.executemany(f"INSERT OR REPLACE INTO {HEAD} VALUES (?, ?)", head)
-        con.execute("COMMIT")
+def write_raw_log(tx, rows: list[tuple], head: list[tuple]) -> None:
+    """Write rows and head verbatim, within the GeoPackage transaction ``tx`` (a pull)."""
+    tx.log._ensure()
+    tx.con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    tx.con.executemany(f"INSERT OR REPLACE INTO {HEAD} VALUES (?, ?)", head)
+
+
+def _gpkg_rows(ws: Workspace, sql: str) -> list | None:
+    """Rows of a query on a GeoPackage's log: inside a change of ``ws`` as that change sees
+    them (with what it appended), otherwise as committed."""
+    tx = ws._tx()
+    if tx is not None:
+        return tx.log.rows(sql)
+    return _read(ws.path, sql)
