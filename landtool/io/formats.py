@@ -9,6 +9,7 @@ place only when complete, so a failed write never leaves a half-written file.
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import shutil
 import tempfile
@@ -335,7 +336,13 @@ def atomic_paths(*paths: str | Path):
         seen[key] = final
     with ExitStack() as stack:
         temps = [stack.enter_context(_temp_beside(p)) for p in finals]
-        yield temps
+        try:
+            yield temps
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                raise
+            raise OutputError("the disk is full, so nothing was written", path=finals[0],
+                              hint="free some space on that disk, or write elsewhere") from exc
         for tmp, final in zip(temps, finals, strict=True):
             try:
                 os.replace(tmp, final)
