@@ -324,7 +324,9 @@ def test_cli_convert_failing_write_leaves_the_previous_file(tmp_path, fail_write
     written = fail_writes()
     result = invoke("convert", src, dest, "--kind", "requests", "--force")
     assert_clean_failure(result, dest)
-    assert "simulated" in result.output and "internal error" not in result.output
+    # pyogrio's failure is passed on as it came; a full disk on a text write is named as one
+    assert ("simulated" in result.output or "the disk is full" in result.output)
+    assert "internal error" not in result.output
     assert written  # part of the new file was written, beside the target
     assert _snapshot(out) == before  # the previous file byte for byte; no temporary left
 

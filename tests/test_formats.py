@@ -218,7 +218,7 @@ def test_write_vector_overwrites_atomically(tmp_path, fail_writes, fmt):
     assert sorted(before) == sorted(p.name for p in tmp_path.iterdir()
                                     if not p.name.startswith("."))  # no temporary left
     written = fail_writes()
-    with pytest.raises(LandtoolError, match="simulated"):
+    with pytest.raises(LandtoolError, match="simulated|the disk is full"):
         write_vector(licences(), path)
     assert written and all(w != path for w in written)  # it did write, but not on the target
     assert all(not w.exists() for w in written)
