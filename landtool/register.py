@@ -83,21 +83,87 @@ def register_request(requests: gpd.GeoDataFrame, request_id: str, *,
     return out, number, stamp.isoformat()
 
 
+def register(ws, request_id: str, *, user: str | None = None,
+             when: datetime | None = None, at: datetime | None = None):
+    """Register ``request_id`` in the workspace: the next queue number and the submission
+    time (now unless ``when``), written to the requests layer and logged as 'registered' in
+    the same transaction (the entry's time ``at``, default now: the sample generator gives
+    its fixed times); returns ``(number, time, entry)``. Two registering at once are
+    served in turn: the second reads the layer and the log as the first left them."""
+    from landtool.workspace import decisions
+
+    name = requests_layer(ws)
+    with decisions.writing(ws, f"register {request_id}") as tx:
+        reqs = ws.read(name)  # inside the change: the layer and the log as they are now
+        updated, number, stamp = register_request(
+            reqs, request_id, when=when, above=decisions.highest_registered_number(ws))
+        geom = updated[updated["request_id"].astype(str) == str(request_id)].geometry.iloc[0]
+        ws.update(name, updated, note=f"registered {request_id}")
+        entry = decisions.append_many(
+            tx, [("registered", str(request_id), {"queue_no": number, "submitted_at": stamp},
+                  decisions.inputs_hash(geom))], user=user, at=at)[0]
+    return number, stamp, entry
+
+
+def seal(ws, *, user: str | None = None) -> list:
+    """Seal registrations made elsewhere into the log, once, on purpose: one 'imported' entry
+    (queue number, submission time, the shape's hash; who and when) for each request whose
+    queue number the log does not back yet, in queue order, in one transaction. Refused if a
+    number is given twice or lies at or below a number the log already gave (that would
+    reorder the queue the log backs). Returns the entries appended."""
+    from landtool.workspace import decisions
+
+    with decisions.writing(ws, "seal the registrations") as tx:
+        reqs = ws.read(requests_layer(ws))
+        log = decisions.entries(ws)
+        backed = {e.subject for e in log if e.action in decisions.REGISTRATIONS}
+        highest = max((int(e.details_dict().get("queue_no") or 0) for e in log
+                       if e.action in decisions.REGISTRATIONS), default=0)
+        todo = []
+        for row in reqs.itertuples():
+            queue = getattr(row, "queue_no", None)
+            if queue is None or pd.isna(queue) or str(row.request_id) in backed:
+                continue
+            todo.append((int(queue), str(row.request_id), getattr(row, "submitted_at", None),
+                         row.geometry))
+        todo.sort(key=lambda t: t[0])
+        numbers = [t[0] for t in todo]
+        twice = sorted({n for n in numbers if numbers.count(n) > 1})
+        if twice:
+            raise RegisterError(f"queue number {twice[0]} is given to more than one request, "
+                                "so the queue cannot be sealed", path=ws.path,
+                                hint="correct the requests layer first")
+        if todo and todo[0][0] <= highest:
+            raise RegisterError(
+                f"request {todo[0][1]} has queue number {todo[0][0]}, but the log already "
+                f"gave numbers up to {highest}: sealing it would reorder the queue",
+                path=ws.path, hint="only registrations made before the log began, or "
+                "numbered after it, can be sealed")
+        entries = [("imported", rid, {"queue_no": number,
+                                      "submitted_at": None if stamp is None or
+                                      (not isinstance(stamp, str) and pd.isna(stamp))
+                                      else str(stamp)},
+                    decisions.inputs_hash(geom)) for number, rid, stamp, geom in todo]
+        return decisions.append_many(tx, entries, user=user) if entries else []
+
+
 # -- decisions after registration -----------------------------------------------------------
 #: What may be decided about a registered request, in the order of the procedure (domain
 #: brief): the officer forwards the checked request to the Citizens' Representative Khural,
 #: the Khural approves or refuses it by resolution, MRPAM issues the Land Conclusion, and the
 #: soum governor signs the contract.
-DECISIONS = ("forwarded", "approved", "refused", "conclusion_issued", "contract_signed")
+DECISIONS = ("forwarded", "approved", "refused", "conclusion_issued", "contract_signed",
+             "withdrawn")
 #: the decisions that may follow each one ('registered': none yet); a refusal and a signed
 #: contract end the procedure (a partnership refused applies again with a new request)
 NEXT = {
-    "registered": ("forwarded",),
-    "forwarded": ("approved", "refused"),
-    "approved": ("conclusion_issued",),
+    "registered": ("forwarded", "withdrawn"),
+    "forwarded": ("approved", "refused", "withdrawn"),
+    "approved": ("conclusion_issued", "withdrawn"),
     "conclusion_issued": ("contract_signed",),
     "refused": (),
     "contract_signed": (),
+    "withdrawn": (),
 }
 #: the document each decision needs the number of
 DOCUMENTS = {
@@ -109,6 +175,8 @@ DOCUMENTS = {
 #: every decision the log records, by name (the log keeps the English key)
 DECISION_NAMES = {
     "registered": ("registered", "бүртгэсэн"),
+    "imported": ("registration sealed into the log", "бүртгэлийг журналд баталгаажуулсан"),
+    "withdrawn": ("withdrawn (stays in the register)", "хүсэлтээ буцаан авсан (бүртгэлд үлдэнэ)"),
     "checked": ("checked", "шалгасан"),
     "forwarded": ("forwarded to the Khural", "Хуралд шилжүүлсэн"),
     "approved": ("approved by the Khural", "Хурал зөвшөөрсөн"),
@@ -285,10 +353,10 @@ class Discrepancy:
     """A request whose registration in the layer does not match the decisions log."""
 
     request_id: str
-    kind: str  # 'number', 'time', 'unregistered', 'twice', 'duplicate', 'missing'
+    kind: str  # 'number', 'time', 'unregistered', 'twice', 'duplicate', 'missing', 'unbacked'
     layer: str  # what the requests layer holds
     log: str  # what the log recorded
-    serious: bool = True  # False: worth saying, not a sign of tampering ('missing')
+    serious: bool = True
 
     def text(self, lang: str = "en") -> str:
         return _DISCREPANCY[self.kind][lang == "mn"].format(
@@ -306,8 +374,15 @@ _DISCREPANCY = {
               "{id}: бүртгэлд хоёр удаа бүртгэгдсэн ({log})"),
     "duplicate": ("queue number {layer} is given to more than one request: {log}",
                   "{layer} дугаарыг нэгээс олон хүсэлтэд өгсөн: {log}"),
-    "missing": ("{id}: registered as number {log}, it is no longer in the requests layer",
-                "{id}: {log} дугаараар бүртгэгдсэн боловч хүсэлтийн давхаргад байхгүй"),
+    "unbacked": ("{id}: the layer gives it queue number {layer}, which the log never gave "
+                 "(seal registrations made elsewhere once with `landtool register seal`)",
+                 "{id}: давхаргад {layer} дугаартай боловч бүртгэлд ийм дугаар олгогдоогүй "
+                 "(өөр газар хийсэн бүртгэлийг `landtool register seal`-ээр нэг удаа "
+                 "баталгаажуулна)"),
+    "missing": ("{id}: registered as number {log}, it is no longer in the requests layer "
+                "(a registered request is withdrawn by a decision, never deleted)",
+                "{id}: {log} дугаараар бүртгэгдсэн боловч хүсэлтийн давхаргад байхгүй "
+                "(бүртгэгдсэн хүсэлтийг устгахгүй, шийдвэрээр буцаана)"),
 }
 
 
@@ -331,7 +406,7 @@ def _audit(ws) -> list[Discrepancy]:
     reqs = ws.read(names[0])
     registered: dict[str, list] = {}
     for entry in decisions.entries(ws):
-        if entry.action == "registered":
+        if entry.action in decisions.REGISTRATIONS:
             registered.setdefault(entry.subject, []).append(entry)
     found: list[Discrepancy] = []
     rows = {str(r.request_id): r for r in reqs.itertuples()}
@@ -346,6 +421,8 @@ def _audit(ws) -> list[Discrepancy]:
             found.append(Discrepancy(rid, "twice", "", ", ".join(
                 f"#{e.seq} {e.details_dict().get('queue_no')}" for e in entries)))
         if not entries:
+            if queue is not None:  # a number the log never gave
+                found.append(Discrepancy(rid, "unbacked", str(queue), ""))
             continue
         given = entries[0].details_dict()
         if queue is None:
@@ -362,8 +439,7 @@ def _audit(ws) -> list[Discrepancy]:
     for rid, entries in registered.items():
         if rid not in rows:
             found.append(Discrepancy(rid, "missing", "",
-                                     str(entries[0].details_dict().get("queue_no")),
-                                     serious=False))
+                                     str(entries[0].details_dict().get("queue_no"))))
     return found
 
 
@@ -386,8 +462,9 @@ def audit(ws) -> list[Discrepancy]:
     """Every request whose queue number or submission time in the requests layer differs
     from what the decisions log recorded when it was registered, queue numbers given twice,
     and registered requests gone from the layer. The log is tamper-evident; the layer is
-    not, so this is what shows a queue edited around landtool. Requests numbered before the
-    log began (no 'registered' entry) are not judged."""
+    not, so this is what shows a queue edited around landtool. A queue number the log does
+    not back (no 'registered' or 'imported' entry) is always a discrepancy: registrations
+    made elsewhere are sealed into the log once, on purpose (:func:`seal`)."""
     from landtool.workspace import decisions
 
     with decisions.reading(ws):  # the layer and the log of one moment

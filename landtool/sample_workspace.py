@@ -119,8 +119,13 @@ def build_sample_workspace(
                 name = SYNTHETIC_NAMES[kind]
                 say(f"adding {name} (synthetic)")
                 file = Path(tmp) / f"{name}.gpkg"
+                if kind == "requests":  # numbered below, through the register
+                    queue = gdf[["request_id", "submitted_at", "queue_no"]].copy()
+                    gdf = gdf.drop(columns=["queue_no", "submitted_at"])
                 gdf.to_file(file, driver="GPKG")
                 ws.add(load_layer(file, kind), name=name)
+        say("registering the requests in their order, through the register (logged)")
+        _register(ws, queue)
         say("writing the sample DEM")
         write_sample_dem(tmp_dem, synthetic["rehab_parcels"])
         say(f"checking the requests (mn-asm-2022, as of {REFERENCE_DATE}) and saving the results")
@@ -154,6 +159,19 @@ def _with_cyrillic_soum_names(soums, licences_file: Path):
         out["name_mn"] = None
     out["name_mn"] = out["name_mn"].where(out["name_mn"].notna(), known)
     return out
+
+
+def _register(ws: Workspace, queue) -> None:
+    """Register the sample requests one by one in order of submission, as an officer would:
+    each gets the next queue number and its submission time, and a 'registered' log entry
+    made at that time (so the sample's queue is backed by its log, deterministically)."""
+    from datetime import datetime
+
+    from landtool.register import register
+
+    for row in queue.sort_values("queue_no").itertuples():
+        when = datetime.fromisoformat(str(row.submitted_at))
+        register(ws, str(row.request_id), user="officer (sample)", when=when, at=when)
 
 
 def _check_and_save(ws: Workspace) -> None:

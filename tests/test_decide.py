@@ -29,13 +29,28 @@ def ws(sample_ws, tmp_path):
     return Workspace(path)
 
 
+#: The sample's log opens with one 'registered' entry per request, in queue order.
+SAMPLE_ENTRIES = 15
+
+
 def _log(ws) -> list[tuple]:
-    """The log's rows, read straight from the file (none before the first decision)."""
+    """The log's rows after the sample's registrations, read straight from the file."""
     with sqlite3.connect(ws.path) as con:
-        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'landtool_log'").fetchone():
-            return []
         return con.execute("SELECT seq, action, subject, details, inputs_hash, user "
-                           "FROM landtool_log ORDER BY seq").fetchall()
+                           "FROM landtool_log WHERE seq > ? ORDER BY seq",
+                           (SAMPLE_ENTRIES,)).fetchall()
+
+
+def test_the_sample_log_registers_every_request_in_queue_order(ws):
+    with sqlite3.connect(ws.path) as con:
+        rows = con.execute("SELECT seq, action, subject, details FROM landtool_log "
+                           "ORDER BY seq").fetchall()
+    reqs = ws.read("requests").sort_values("queue_no")
+    assert [r[0] for r in rows] == list(range(1, SAMPLE_ENTRIES + 1))
+    assert {r[1] for r in rows} == {"registered"}
+    assert [r[2] for r in rows] == list(reqs["request_id"])
+    assert [json.loads(r[3])["queue_no"] for r in rows] == list(range(1, 16))
+    assert [json.loads(r[3])["submitted_at"] for r in rows] == list(reqs["submitted_at"])
 
 
 def test_the_procedure_in_order(ws):
@@ -119,7 +134,7 @@ def test_the_cli_says_what_may_follow(ws):
     assert "Traceback" not in r.output
     r = run(main, ["register", "decide", str(ws.path), "REQ-2026-003", "--decision",
                    "forwarded"])
-    assert r.exit_code == 0 and "logged #1" in r.output
+    assert r.exit_code == 0 and f"logged #{SAMPLE_ENTRIES + 1}" in r.output
 
 
 def test_queue_rows_follow_the_workspace(ws):
@@ -135,7 +150,8 @@ def test_queue_rows_follow_the_workspace(ws):
                for r in rows)
     by_id = {r["request_id"]: r for r in rows}
     assert by_id["REQ-2026-003"]["decision"].action == "refused"
-    assert [e.action for e in by_id["REQ-2026-003"]["history"]] == ["forwarded", "refused"]
+    assert [e.action for e in by_id["REQ-2026-003"]["history"]] == ["registered", "forwarded",
+                                                                  "refused"]
     assert by_id["REQ-2026-001"]["decision"] is None
     # geodesic area, independently: pyproj Geod on the exterior ring
     from pyproj import Geod
@@ -156,10 +172,10 @@ def test_the_printed_register(ws):
     assert "Хурал татгалзсан № ИТХ 13/2026" in page
     with sqlite3.connect(ws.path) as con:
         last = con.execute("SELECT hash FROM landtool_log ORDER BY seq DESC").fetchone()[0]
-    assert f"<code>{last}</code>" in page and "2 бичлэгийн гинж бүрэн бүтэн" in page
+    assert f"<code>{last}</code>" in page and "17 бичлэгийн гинж бүрэн бүтэн" in page
     english = register_html(ws, lang="en")
     assert "refused by the Khural no. ИТХ 13/2026" in english
-    assert "The chain of 2 entries is intact" in english
+    assert "The chain of 17 entries is intact" in english  # 15 registrations, 2 decisions
     # tampering shows on the page, in both languages
     with sqlite3.connect(ws.path) as con:
         con.execute("UPDATE landtool_log SET user = 'someone' WHERE seq = 1")
@@ -213,19 +229,20 @@ def test_verify_finds_a_queue_edited_around_the_log(ws):
     assert found[("REQ-2026-001", "duplicate")].log == "REQ-2026-001, REQ-2026-005"
     r = run(main, ["register", "verify", str(ws.path)])
     assert r.exit_code == 1 and "the log registered it as 16" in r.output
-    assert "the chain of 2 entries is intact" in r.output  # the log itself is untouched
+    assert "the chain of 17 entries is intact" in r.output  # the log itself is untouched
     page = register_html(ws)
     assert "NEW-1: давхаргад дарааллын дугаар 17, бүртгэлд 16 гэж бүртгэсэн" in page
 
 
-def test_a_registered_request_deleted_is_noted_not_failed(ws):
+def test_a_registered_request_deleted_fails_verification(ws):
     _with_new_requests(ws, ["NEW-1"])
     run = CliRunner().invoke
     assert run(main, ["register", "add", str(ws.path), "NEW-1"]).exit_code == 0
     reqs = ws.read("requests")
     ws.update("requests", reqs[reqs["request_id"] != "NEW-1"], note="withdrawn")
     r = run(main, ["register", "verify", str(ws.path)])
-    assert r.exit_code == 0 and "note: NEW-1: registered as number 16" in r.output
+    # a registered request may leave the queue only by a logged withdrawal
+    assert r.exit_code == 1 and "NEW-1" in r.output, r.output
 
 
 def test_a_request_reshaped_after_forwarding_cannot_be_decided(ws):

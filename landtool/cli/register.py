@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from landtool.register import DECISIONS, audit, queue_rows, register_request, requests_layer
+from landtool.register import DECISIONS, audit, queue_rows
 from landtool.register import decide as decide_request
 from landtool.workspace import decisions, open_workspace
 
@@ -40,21 +40,63 @@ def list_cmd(workspace, soum) -> None:
 @WS
 @click.argument("request_id")
 @click.option("--user", help="Who registers (default: the login name).")
-def add(workspace, request_id, user) -> None:
+@click.option("--receipt", "receipt_pdf", type=click.Path(dir_okay=False),
+              help="Write the applicant's receipt here (PDF, mn/en, with a QR code), and the "
+              "same as JSON beside it (FILE.json).")
+@click.option("--lang", type=click.Choice(["mn", "en"]), default="mn", show_default=True,
+              help="The receipt's first language (both are printed).")
+def add(workspace, request_id, user, receipt_pdf, lang) -> None:
     """Register REQUEST_ID: the next queue number and the submission time, logged."""
+    from pathlib import Path
+
+    from landtool import witness
+    from landtool.register import register as register_it
+
     ws = open_workspace(workspace)
-    name = requests_layer(ws)
+    if receipt_pdf:  # refused before anything is registered
+        from landtool.io.formats import check_writable
 
-    def register_it(reqs):  # run on the layer as it is at this moment, with no writer between
-        updated, number, stamp = register_request(
-            reqs, request_id, above=decisions.highest_registered_number(ws))
-        geom = updated[updated["request_id"].astype(str) == request_id].geometry.iloc[0]
-        entry = ("registered", request_id, {"queue_no": number, "submitted_at": stamp},
-                 decisions.inputs_hash(geom))
-        return updated, [entry], (number, stamp)
+        check_writable(Path(receipt_pdf))
+    number, stamp, entry = register_it(ws, request_id, user=user)
+    click.echo(f"registered {request_id}: number {number}, {stamp} (log entry {entry.seq})")
+    if receipt_pdf:
+        doc = witness.receipt(ws, request_id)
+        pdf = Path(receipt_pdf)
+        json_path = witness.write_json(doc, pdf.with_suffix(".json"))
+        from landtool.export.receipt import write_receipt_pdf
 
-    number, stamp = ws.modify(name, register_it, note=f"registered {request_id}", user=user)
-    click.echo(f"registered {request_id}: number {number}, {stamp}")
+        write_receipt_pdf(doc, pdf, lang=lang)
+        click.echo(f"receipt: {pdf} and {json_path}")
+
+
+@register.command()
+@WS
+@click.option("--user", help="Who seals (default: the login name).")
+def seal(workspace, user) -> None:
+    """Seal registrations made elsewhere (queue numbers the log does not back yet) into the
+    log, once, on purpose: an 'imported' entry for each, in queue order, with who and when."""
+    from landtool.register import seal as seal_queue
+
+    entries = seal_queue(open_workspace(workspace), user=user)
+    for e in entries:
+        click.echo(f"sealed #{e.seq}: {e.subject} as number {e.details_dict()['queue_no']}")
+    click.echo(f"{len(entries)} registration(s) sealed" if entries else
+               "nothing to seal: every queue number is backed by the log")
+
+
+@register.command("witness")
+@WS
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The witness file (JSON) to publish.")
+def witness_cmd(workspace, out) -> None:
+    """Write the log's length and last hash now (a witness for the notice board, the Khural
+    package and the printed register): any later cut or rewrite of the log before that point
+    is detected by `register verify --witness`."""
+    from landtool import witness
+
+    doc = witness.witness(open_workspace(workspace))
+    witness.write_json(doc, out)
+    click.echo(f"witness: {doc['log_length']} entries, last hash {doc['last_hash']} -> {out}")
 
 
 @register.command()
@@ -79,21 +121,43 @@ def decide(workspace, request_id, decision, resolution, note, user) -> None:
 
 @register.command()
 @WS
-def verify(workspace) -> None:
+@click.option("--receipt", "receipts", multiple=True, type=click.Path(dir_okay=False),
+              help="An applicant's receipt (JSON) the log must still hold; repeatable.")
+@click.option("--witness", "witnesses", multiple=True, type=click.Path(dir_okay=False),
+              help="A published witness (JSON) the log must still agree with; repeatable.")
+def verify(workspace, receipts, witnesses) -> None:
     """Check the log's hash chain (the first changed, removed or moved entry, or intact),
-    and the queue against it (queue numbers and submission times that differ from those the
-    log recorded at registration, numbers given twice). Exit 0 when all agree, 1 when not."""
+    the queue against it (queue numbers and submission times that differ from those the
+    log recorded at registration, numbers the log never gave, numbers given twice,
+    registered requests gone), and the log against receipts and witnesses kept outside the
+    workspace (cut or rewritten since). Exit 0 when all agree, 1 when not."""
+    from landtool import witness
+
+    docs = [(p, witness.read_json(p, witness.RECEIPT_KIND)) for p in receipts]
+    docs += [(p, witness.read_json(p, witness.WITNESS_KIND)) for p in witnesses]
     ws = open_workspace(workspace)
     with decisions.reading(ws):  # the log and the queue of one moment
         result = decisions.verify(ws)
         found = audit(ws)
+        log = decisions.entries(ws)
     click.echo(str(result))
     for d in found:
         click.echo(("" if d.serious else "note: ") + d.text())
+    outside = []
+    for path, doc in docs:
+        check = (witness.check_receipt if doc["kind"] == witness.RECEIPT_KIND
+                 else witness.check_witness)
+        problem = check(log, doc)
+        if problem:
+            outside.append(f"{path}: {problem}")
+        else:
+            click.echo(f"{path}: agrees with the log")
+    for line in outside:
+        click.echo(line)
     serious = [d for d in found if d.serious]
     if result.intact and not serious:
         click.echo("the queue agrees with the log")
-    if not result.intact or serious:
+    if not result.intact or serious or outside:
         raise SystemExit(1)
 
 

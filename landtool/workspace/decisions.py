@@ -33,8 +33,11 @@ from landtool.workspace.lock import read_lock, recover_interrupted_write
 
 TABLE = "landtool_log"
 HEAD = "landtool_log_head"  # the number of entries and the last hash, kept apart
-ACTIONS = ("registered", "checked", "forwarded", "approved", "refused", "conclusion_issued",
-           "contract_signed", "parcel_status_changed")
+ACTIONS = ("registered", "imported", "checked", "forwarded", "approved", "refused",
+           "withdrawn", "conclusion_issued", "contract_signed", "parcel_status_changed")
+#: the entries that give a request its queue number: registered through landtool, or a
+#: registration made elsewhere and sealed into the log (``landtool register seal``)
+REGISTRATIONS = ("registered", "imported")
 GENESIS = "0" * 64
 
 
@@ -263,7 +266,8 @@ def entries(ws: Workspace) -> list[Entry]:
 def highest_registered_number(ws: Workspace) -> int:
     """The highest queue number the log has ever given (0 if none): a number is never given
     twice, even after its request was deleted."""
-    numbers = [e.details_dict().get("queue_no") for e in entries(ws) if e.action == "registered"]
+    numbers = [e.details_dict().get("queue_no") for e in entries(ws)
+               if e.action in REGISTRATIONS]
     return max((int(n) for n in numbers if n is not None), default=0)
 
 
