@@ -13,6 +13,7 @@ import errno
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,10 +92,51 @@ def _ogr_path(path: Path) -> str:
         if not shps:
             raise LayerLoadError("the zip archive holds no .shp file", path=path,
                                  hint="zip the .shp together with its .shx, .dbf and .prj")
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open(shps[0]) as shp:
+                head = shp.read(4)
+        except (zipfile.BadZipFile, RuntimeError, OSError):  # damaged or encrypted: GDAL says
+            head = b""
+        if _is_shp(head):
+            _check_shapefile_parts(path, shps[0], names)
         # GDAL only looks at the top of the archive; zipping a folder puts the files in it.
         folder = shps[0].rsplit("/", 1)[0] if "/" in shps[0] else ""
         return f"/vsizip/{path}/{folder}" if folder else f"/vsizip/{path}"
+    if path.suffix.lower() == ".shp" and path.is_file():
+        with path.open("rb") as shp:
+            if _is_shp(shp.read(4)):
+                _check_shapefile_parts(path, path.name, [p.name for p in path.parent.iterdir()])
     return str(path)
+
+
+#: The files a shapefile cannot be read without, and what each one holds.
+_SHAPEFILE_PARTS = {".shx": "its index of the shapes", ".dbf": "its table of attributes"}
+
+
+def _is_shp(head: bytes) -> bool:
+    """Whether ``head`` opens a .shp file (its file code, 9994 big-endian); anything else is
+    left to GDAL, which calls it corrupt."""
+    return head == (9994).to_bytes(4, "big")
+
+
+def _check_shapefile_parts(path: Path, shp: str, names: list[str]) -> None:
+    """Refuse a shapefile ``shp`` (a name among ``names``, the files beside it or in its zip
+    archive ``path``) whose .shx or .dbf is missing, naming the missing file: GDAL would read
+    no table at all (no .dbf), or fail deep inside pyogrio (no .shx in a zip)."""
+    stem = shp[: -len(".shp")].lower()
+    present = {n.lower() for n in names}
+    for suffix, holds in _SHAPEFILE_PARTS.items():
+        if stem + suffix in present:
+            continue
+        part = shp.rsplit("/", 1)[-1][: -len(".shp")] + suffix
+        where = "in the zip archive" if path.suffix.lower() == ".zip" else "beside it"
+        raise LayerLoadError(
+            f"the shapefile's {suffix} file ({holds}) is missing: there is no {part} {where}",
+            path=path,
+            hint=f"a shapefile is several files; copy {part} from where the shapefile was made "
+            f"and put it {'in the zip' if where.startswith('in') else 'in the same folder'}, "
+            "or export the layer again (a GeoPackage is one file)",
+        )
 
 
 def list_layers(path: Path) -> list[str]:
@@ -120,10 +162,10 @@ def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     try:
         if layer is None and fmt in ("KML", "KMZ") and len(layers) > 1:
             # Google Earth files keep features in folders, which GDAL reads as layers.
-            parts = [pyogrio.read_dataframe(ogr_path, layer=name) for name in layers]
+            parts = [_read_frame(path, ogr_path, layer=name) for name in layers]
             parts = [p for p in parts if len(p)]
             if not parts:
-                return pyogrio.read_dataframe(ogr_path, layer=layers[0], max_features=0)
+                return _read_frame(path, ogr_path, layer=layers[0], max_features=0)
             return pd.concat(parts, ignore_index=True)
         if layer is None and len(layers) > 1:
             raise LayerLoadError(
@@ -131,10 +173,40 @@ def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
                 path=path,
                 hint=f"name one with --source-layer; its layers are: {', '.join(layers)}",
             )
-        return pyogrio.read_dataframe(ogr_path, layer=layer)
+        return _read_frame(path, ogr_path, layer=layer)
     except _OGR_ERRORS as exc:
         raise LayerLoadError(f"cannot read this {fmt} file: {exc}", path=path,
                              hint="open it in QGIS to check it, or export it again") from exc
+
+
+def _read_frame(path: Path, ogr_path: str, **kwargs) -> gpd.GeoDataFrame:
+    """One layer through pyogrio; a shapefile whose .cpg says UTF-8 but whose text is not is
+    read as Windows-1251 (the encoding of Mongolian shapefiles made by older programs), with a
+    note saying so."""
+    try:
+        return pyogrio.read_dataframe(ogr_path, **kwargs)
+    except UnicodeDecodeError as exc:
+        if file_format(path) not in ("Shapefile", "zipped Shapefile"):
+            raise LayerLoadError(
+                f"its text is not UTF-8, as a {file_format(path)} file's must be ({exc.reason} "
+                f"at byte {exc.start})", path=path,
+                hint="save it again as UTF-8 (in QGIS: Export > Save Features As, "
+                "encoding UTF-8)",
+            ) from exc
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gdf = pyogrio.read_dataframe(ogr_path, encoding="cp1251", **kwargs)
+        if any("converted" in str(w.message) for w in caught):  # GDAL put '?' for some bytes
+            raise LayerLoadError(
+                "its .cpg file says the text is UTF-8, but it is not (nor Windows-1251)",
+                path=path,
+                hint="write the encoding the shapefile was made with in its .cpg file (for "
+                "example CP1251 or CP866), or export it again as UTF-8",
+            ) from exc
+        gdf.attrs.setdefault("notes", []).append(
+            "its .cpg file says the text is UTF-8, but it is not: read as Windows-1251 "
+            "(Cyrillic); if names look wrong, write the right encoding in the .cpg file")
+        return gdf
 
 
 def _read_text(path: Path) -> str:
