@@ -6,13 +6,14 @@ CLI exits 2 without a traceback and the user's data is unchanged."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import pyogrio
 import pytest
-from test_bad_input import assert_clean_failure, invoke, requests_gdf
+from test_bad_input import SQUARE, assert_clean_failure, invoke, requests_gdf
 
-from landtool.errors import LayerLoadError
+from landtool.errors import GeometryError, LayerLoadError
 from landtool.io.load import load_layer
 
 # -- shapefiles: a missing part, a .cpg that lies ----------------------------------------------
@@ -74,3 +75,63 @@ def test_shapefile_neither_utf8_nor_windows_1251(tmp_path):
     result = invoke("area", path, "--kind", "requests")
     assert_clean_failure(result, path)
     assert ".cpg" in result.output
+
+
+# -- GeoJSON geometries GEOS cannot use ------------------------------------------------------
+
+_CLOSED = [[106.2, 48.2], [106.21, 48.2], [106.21, 48.21], [106.2, 48.2]]
+
+
+def _geojson(tmp_path, ring, name="bad.geojson"):
+    features = [{"type": "Feature", "properties": {"request_id": f"R-{i + 1}", "applicant": "A"},
+                 "geometry": {"type": "Polygon", "coordinates": [r]}}
+                for i, r in enumerate([_CLOSED, ring])]
+    path = tmp_path / name
+    # json writes NaN and Infinity as such, as some programs do
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.mark.parametrize("ring, message", [
+    ([[106.3, 48.3], [106.31, 48.3], [106.31, 48.31], [106.3, 48.31]], "closed"),
+    ([[106.3, 48.3], [float("nan"), 48.3], [106.31, 48.31], [106.3, 48.3]], "not a number"),
+    ([[106.3, 48.3], [106.31, float("inf")], [106.31, 48.31], [106.3, 48.3]], "not a number"),
+    ([[106.3, 48.3], [106.31, 48.3], [106.31, float("-inf")], [106.3, 48.3]], "not a number"),
+], ids=["not-closed", "nan", "infinity", "minus-infinity"])
+def test_geojson_geometry_that_geos_cannot_use(tmp_path, recwarn, ring, message):
+    path = _geojson(tmp_path, ring)
+    with pytest.raises(GeometryError, match=message) as err:
+        load_layer(path, "requests")
+    assert err.value.feature == "2 (request_id R-2)" and err.value.hint
+    assert not [w for w in recwarn if "ring" in str(w.message) or "invalid value" in
+                str(w.message)]  # GDAL's and shapely's raw warnings are not shown
+    result = invoke("area", path, "--kind", "requests")
+    assert_clean_failure(result, path, "2 (request_id R-2)")
+    assert "RuntimeWarning" not in result.output and "internal error" not in result.output
+
+
+def test_workspace_add_unclosed_ring_leaves_workspace_unchanged(tmp_path):
+    ws = tmp_path / "project.gpkg"
+    assert invoke("workspace", "init", ws).exit_code == 0
+    before = ws.read_bytes()
+    path = _geojson(tmp_path, [[106.3, 48.3], [106.31, 48.3], [106.31, 48.31], [106.3, 48.31]])
+    result = invoke("workspace", "add", ws, path, "--kind", "requests")
+    assert_clean_failure(result, path, "2 (request_id R-2)")
+    assert ws.read_bytes() == before
+
+
+def test_csv_wkt_with_nan_names_the_feature(tmp_path):
+    path = tmp_path / "nan.csv"
+    path.write_text('request_id,applicant,wkt\nR-1,A,"POINT (106.2 48.2)"\n'
+                    'R-2,B,"POINT (nan 48.2)"\n')
+    with pytest.raises(GeometryError, match="not a number") as err:
+        load_layer(path, "requests", crs="EPSG:4326")
+    assert err.value.feature == "2 (request_id R-2)"
+
+
+def test_feature_without_geometry_is_still_left_out(tmp_path):
+    # a null geometry is not an unreadable one: it is left out with a note, as before
+    path = tmp_path / "some.geojson"
+    requests_gdf([SQUARE, None], ["R-1", "R-2"]).to_file(path)
+    layer = load_layer(path, "requests")
+    assert [(p.feature, p.what) for p in layer.problems] == [("R-2", "dropped")]

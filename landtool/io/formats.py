@@ -25,6 +25,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
 from landtool.errors import EmptyLayerError, LandtoolError, LayerLoadError, OutputError
+from landtool.io.geometries import check_finite, read_frame
 
 _OGR_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError)
 
@@ -184,7 +185,7 @@ def _read_frame(path: Path, ogr_path: str, **kwargs) -> gpd.GeoDataFrame:
     read as Windows-1251 (the encoding of Mongolian shapefiles made by older programs), with a
     note saying so."""
     try:
-        return pyogrio.read_dataframe(ogr_path, **kwargs)
+        gdf, messages = read_frame(path, ogr_path, **kwargs)
     except UnicodeDecodeError as exc:
         if file_format(path) not in ("Shapefile", "zipped Shapefile"):
             raise LayerLoadError(
@@ -193,10 +194,8 @@ def _read_frame(path: Path, ogr_path: str, **kwargs) -> gpd.GeoDataFrame:
                 hint="save it again as UTF-8 (in QGIS: Export > Save Features As, "
                 "encoding UTF-8)",
             ) from exc
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            gdf = pyogrio.read_dataframe(ogr_path, encoding="cp1251", **kwargs)
-        if any("converted" in str(w.message) for w in caught):  # GDAL put '?' for some bytes
+        gdf, messages = read_frame(path, ogr_path, encoding="cp1251", **kwargs)
+        if any("converted" in str(w.message) for w in messages):  # GDAL put '?' for some bytes
             raise LayerLoadError(
                 "its .cpg file says the text is UTF-8, but it is not (nor Windows-1251)",
                 path=path,
@@ -206,7 +205,9 @@ def _read_frame(path: Path, ogr_path: str, **kwargs) -> gpd.GeoDataFrame:
         gdf.attrs.setdefault("notes", []).append(
             "its .cpg file says the text is UTF-8, but it is not: read as Windows-1251 "
             "(Cyrillic); if names look wrong, write the right encoding in the .cpg file")
-        return gdf
+    for w in messages:  # GDAL's other warnings, shown as they came (from pyogrio)
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return gdf
 
 
 def _read_text(path: Path) -> str:
@@ -325,6 +326,7 @@ def read_raw(path: str | Path, *, layer: str | None = None,
         gdf = read_corners(path)
     else:
         gdf = _read_ogr(path, layer)
+    check_finite(gdf, path)
     attrs = dict(gdf.attrs)  # a corner list's notes and datums, kept through the steps below
     if len(gdf) == 0:
         raise EmptyLayerError(f"the {fmt} file holds no features", path=path,
