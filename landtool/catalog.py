@@ -78,6 +78,8 @@ class LayerKind(_Strict):
     geometry: GeometryKind
     id_field: str = Field(description="The field that identifies a feature in messages.")
     label_field: str = Field(description="The field drawn as a label on maps.")
+    unique_ids: bool = Field(False, description="No two features may share an id (the "
+                             "id_field): a file where two do is refused when it is read.")
     fields: tuple[FieldDef, ...]
     style: Style = Style()
     validity: Validity | None = Field(None, description="How to tell if a feature is in force.")

@@ -7,10 +7,13 @@ CLI exits 2 without a traceback and the user's data is unchanged."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
+import geopandas as gpd
 import pyogrio
 import pytest
+import shapely
 from test_bad_input import SQUARE, assert_clean_failure, invoke, requests_gdf
 
 from landtool.errors import GeometryError, LayerLoadError
@@ -135,3 +138,50 @@ def test_feature_without_geometry_is_still_left_out(tmp_path):
     requests_gdf([SQUARE, None], ["R-1", "R-2"]).to_file(path)
     layer = load_layer(path, "requests")
     assert [(p.feature, p.what) for p in layer.problems] == [("R-2", "dropped")]
+
+
+# -- two requests with one id ----------------------------------------------------------------
+
+def _duplicate_ids(tmp_path, suffix=".geojson"):
+    boxes = [shapely.box(106.2 + k / 10, 48.2, 106.21 + k / 10, 48.21) for k in range(3)]
+    path = tmp_path / f"dup{suffix}"
+    gdf = requests_gdf(boxes, ["R-1", "R-2", "R-1"])
+    if suffix == ".csv":
+        gdf.assign(wkt=gdf.geometry.to_wkt()).drop(columns="geometry").to_csv(path, index=False)
+    else:
+        gdf.to_file(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix, where", [(".geojson", "features 1 and 3"),
+                                           (".csv", "features 1 (line 2) and 3 (line 4)")])
+def test_two_requests_with_one_id_are_refused(tmp_path, suffix, where):
+    path = _duplicate_ids(tmp_path, suffix)
+    for require in (True, False):  # the check reads requests without requiring fields
+        message = rf"'R-1' is given to 2 features: {re.escape(where)}"
+        with pytest.raises(LayerLoadError, match=message) as err:
+            load_layer(path, "requests", crs="EPSG:4326", require_fields=require)
+        assert err.value.feature == "R-1" and "request_id" in err.value.hint
+
+
+def test_workspace_add_two_requests_with_one_id_leaves_workspace_unchanged(tmp_path):
+    ws = tmp_path / "project.gpkg"
+    assert invoke("workspace", "init", ws).exit_code == 0
+    good = tmp_path / "good.geojson"
+    requests_gdf().to_file(good)
+    assert invoke("workspace", "add", ws, good, "--kind", "requests").exit_code == 0
+    before = ws.read_bytes()
+    path = _duplicate_ids(tmp_path)
+    for args in (["--name", "more"], ["--replace"]):
+        result = invoke("workspace", "add", ws, path, "--kind", "requests", *args)
+        assert_clean_failure(result, path, "R-1")
+        assert "features 1 and 3" in result.output
+    assert ws.read_bytes() == before
+
+
+def test_other_kinds_may_repeat_an_id(tmp_path):
+    # a licence in several parts shares its code: only requests must have their own ids
+    path = tmp_path / "lic.geojson"
+    boxes = [shapely.box(107, 47, 107.1, 47.1), shapely.box(107.2, 47, 107.3, 47.1)]
+    gpd.GeoDataFrame({"licence_code": ["MV-1", "MV-1"]}, geometry=boxes, crs=4326).to_file(path)
+    assert len(load_layer(path, "licenses").gdf) == 2

@@ -76,6 +76,34 @@ def _feature_ids(gdf: gpd.GeoDataFrame, kind: LayerKind, mapping: Mapping[str, s
     return [f"row {i + 1}" for i in range(len(gdf))]
 
 
+def _refuse_duplicate_ids(gdf: gpd.GeoDataFrame, kind: LayerKind,
+                          mapping: Mapping[str, str], path: Path) -> None:
+    """Refuse two features sharing an id, naming the id and every feature that has it (by
+    position in the file; for a CSV also by line)."""
+    col = mapping.get(kind.id_field)
+    if col is None:
+        return
+    seen: dict[str, list[int]] = {}
+    for i, value in enumerate(gdf[col].astype(object)):
+        text = "" if value is None else str(value).strip()
+        if text and text != "nan":
+            seen.setdefault(text, []).append(i)
+    twice = {fid: where for fid, where in seen.items() if len(where) > 1}
+    if not twice:
+        return
+    fid, where = next(iter(twice.items()))
+    csv = path.suffix.lower() == ".csv"
+    places = [f"{i + 1}" + (f" (line {i + 2})" if csv else "") for i in where]
+    listed = ", ".join(places[:-1]) + " and " + places[-1]
+    more = f"; {len(twice) - 1} other id(s) are given twice too" if len(twice) > 1 else ""
+    raise LayerLoadError(
+        f"{kind.field(kind.id_field).title_en.lower()} {fid!r} is given to {len(where)} "
+        f"features: features {listed} of the file{more}",
+        path=path, feature=fid,
+        hint=f"give each of the {kind.name_en} its own {col} in the file, then load it again",
+    )
+
+
 def load_layer(
     path: str | Path,
     kind: str | LayerKind,
@@ -132,6 +160,8 @@ def load_layer(
     columns = [c for c in raw.columns if c != "geometry"]
     resolved = resolve_mapping(kind, columns, mapping, path=path, require=require_fields)
     ids = _feature_ids(raw, kind, resolved)
+    if kind.unique_ids:
+        _refuse_duplicate_ids(raw, kind, resolved, path)
     missing = shapely.is_missing(raw.geometry.values) | shapely.is_empty(raw.geometry.values)
     for i in missing.nonzero()[0]:
         problems.append(Problem(ids[i], "dropped", "has no geometry; left out"))
