@@ -185,3 +185,49 @@ def test_other_kinds_may_repeat_an_id(tmp_path):
     boxes = [shapely.box(107, 47, 107.1, 47.1), shapely.box(107.2, 47, 107.3, 47.1)]
     gpd.GeoDataFrame({"licence_code": ["MV-1", "MV-1"]}, geometry=boxes, crs=4326).to_file(path)
     assert len(load_layer(path, "licenses").gdf) == 2
+
+
+# -- corner lists: a sign inside a value, hemisphere letters on the wrong axis ----------------
+
+_CORNERS = """\
+№  Уртраг  Өргөрөг
+1  106°33'00"E  48°12'00"N
+2  106°34'00"E  48°12'00"N
+3  106°34'00"E  48°13'00"N
+4  106°33'00"E  48°13'00"N
+"""
+
+
+@pytest.mark.parametrize("old, new, line, message", [
+    ("106°34'00\"E  48°13", "106°-34'00\"E  48°13", 4, "a minus sign after the degrees"),
+    ("106°34'00\"E  48°13", "106° -34'00\"E  48°13", 4, "a minus sign after the degrees"),
+    ("48°12'00\"N\n2", "48°12'-00\"N\n2", 2, "a minus sign after the minutes"),
+    ("106°34'00\"E  48°12'00\"N", "106°34'00\"N  48°12'00\"E", 3, "marked N"),
+    ("48°13'00\"N\n4", "48°13'00\"E\n4", 4, "marked E"),
+], ids=["minus-minutes", "spaced-minus", "minus-seconds", "both-letters-swapped",
+        "latitude-marked-e"])
+def test_corner_list_value_out_of_place_names_the_line(tmp_path, old, new, line, message):
+    from landtool.errors import CoordinateListError
+    from landtool.io.corners import parse_corner_text
+
+    assert parse_corner_text(_CORNERS).polygons  # the list as written is read
+    text = _CORNERS.replace(old, new, 1)
+    assert text != _CORNERS
+    with pytest.raises(CoordinateListError, match=message) as err:
+        parse_corner_text(text)
+    assert f"(line {line})" in err.value.feature and err.value.hint
+    path = tmp_path / "corners.txt"
+    path.write_text(text, encoding="utf-8")
+    for args in (["corners", "read", path], ["area", path, "--kind", "requests"]):
+        result = invoke(*args)
+        assert_clean_failure(result, path, f"area 1, point {line - 1} (line {line})")
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_corner_list_dashes_between_parts_still_read():
+    from landtool.io.corners import parse_corner_text, parse_dms
+
+    assert parse_dms("106-33-00") == pytest.approx(106.55)
+    text = _CORNERS.replace("106°33'00\"E  48°12'00\"N", "106-33-00  48-12-00")
+    first = parse_corner_text(text).polygons[0].corners[0]
+    assert (first.lon, first.lat) == pytest.approx((106.55, 48.2))

@@ -168,9 +168,9 @@ def parse_dms(text: str) -> float:
     if body[:1] in ("+", "-"):
         sign, body = (-sign if body[0] == "-" else sign), body[1:].lstrip()
 
-    def bad(why: str) -> CoordinateListError:
+    def bad(why: str, hint: str = f"correct the value; {_DMS_HINT}") -> CoordinateListError:
         return CoordinateListError(f"{str(text).strip()!r} is not a coordinate: {why}",
-                                   hint=f"correct the value; {_DMS_HINT}")
+                                   hint=hint)
 
     parts: list[tuple[float, str]] = []
     marks: list[str | None] = []
@@ -186,6 +186,12 @@ def parse_dms(text: str) -> float:
             marks[-1], prev = tok.strip(), "mark"
         elif tok.strip(" \t:-"):
             raise bad(f"unexpected character {tok!r}")
+        elif "-" in tok and (prev == "mark" or re.fullmatch(r"\s+-", tok)):
+            # 106°-33'00" or 106 -33: a sign inside the value, not the dashes of 106-33-00
+            raise bad(f"a minus sign after the {('degrees', 'minutes')[min(len(parts), 2) - 1]}"
+                      "; minutes and seconds cannot be negative",
+                      hint="remove the '-' (all of Mongolia is east and north, so no part of "
+                      f"a coordinate is negative); {_DMS_HINT}")
         else:
             prev = "sep"
     if not parts:
@@ -202,6 +208,30 @@ def parse_dms(text: str) -> float:
         if val >= 60:
             raise bad(f"{('minutes', 'seconds')[i]} {raw} are 60 or more")
     return sign * sum(val / 60**i for i, (val, _) in enumerate(parts))
+
+
+#: the axis each hemisphere letter belongs to
+_AXIS = {"E": "longitude", "W": "longitude", "N": "latitude", "S": "latitude"}
+
+
+def check_axis(text: str, axis: str) -> None:
+    """Refuse a value read as ``axis`` ("longitude" or "latitude") whose hemisphere letter
+    belongs to the other axis (a longitude marked N, a latitude marked E).
+
+    Raises
+    ------
+    CoordinateListError
+        The letter and the axis disagree.
+    """
+    m = re.fullmatch(r"([NSEW]?)\s*(.*?)\s*([NSEW]?)", _norm(str(text)), re.I | re.S)
+    letter = (m[1] + m[3]).upper()
+    if letter in _AXIS and _AXIS[letter] != axis:
+        raise CoordinateListError(
+            f"{str(text).strip()!r} is read as the {axis}, but it is marked {letter}, the "
+            f"letter of a {_AXIS[letter]}",
+            hint="longitudes are marked E and latitudes N: check whether the letters or the "
+            "columns are swapped, and correct the list",
+        )
 
 
 def format_dms(value: float, *, decimals: int = 2) -> str:
@@ -433,10 +463,17 @@ class _Parser:
         blk = self.cur
         if self.lon_first is False:
             a, b = b, a
+            values = values[::-1]
         elif self.lon_first is None and _LAT_FIRST[0] <= a <= _LAT_FIRST[1] and \
                 LON_RANGE[0] <= b <= LON_RANGE[1]:
             a, b = b, a
+            values = values[::-1]
             blk.swapped.append(ln)
+        try:
+            check_axis(values[0], "longitude")
+            check_axis(values[1], "latitude")
+        except CoordinateListError as exc:
+            raise self.error(exc.message, feat, exc.hint) from None
         for what, val, (lo, hi), other in (("longitude", a, LON_RANGE, LAT_RANGE),
                                            ("latitude", b, LAT_RANGE, LON_RANGE)):
             if not lo <= val <= hi:
