@@ -231,3 +231,96 @@ def test_corner_list_dashes_between_parts_still_read():
     text = _CORNERS.replace("106°33'00\"E  48°12'00\"N", "106-33-00  48-12-00")
     first = parse_corner_text(text).polygons[0].corners[0]
     assert (first.lon, first.lat) == pytest.approx((106.55, 48.2))
+
+
+# -- offline: reading a file never opens a network connection ---------------------------------
+
+@pytest.fixture
+def listener():
+    """A loopback HTTP listener (127.0.0.1, a free port) in a thread: its address, and the
+    list of requests it has received (it answers each with a WGS 84 proj string)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    received: list[bytes] = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:  # closed at the end of the test
+                return
+            with conn:
+                received.append(conn.recv(4096))
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                             b"+proj=longlat +datum=WGS84 +no_defs\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", received
+    server.shutdown(socket.SHUT_RDWR)  # wakes the thread's accept()
+    server.close()
+    thread.join(timeout=5)
+
+
+def _linked_files(tmp_path, address):
+    ring = [[106.2, 48.2], [106.21, 48.2], [106.21, 48.21], [106.2, 48.2]]
+    files = []
+    for kind in ("link", "url"):
+        path = tmp_path / f"crs-{kind}.geojson"
+        path.write_text(json.dumps({
+            "type": "FeatureCollection",
+            "crs": {"type": kind, "properties": {"href": f"{address}/crs.proj4",
+                                                 "type": "proj4"}},
+            "features": [{"type": "Feature",
+                          "properties": {"request_id": "R-1", "applicant": "A"},
+                          "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+        files.append(path)
+    kml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+<Style id="s"><IconStyle><Icon><href>{address}/icon.png</href></Icon></IconStyle></Style>
+<NetworkLink><name>more</name><Link><href>{address}/more.kml</href></Link></NetworkLink>
+<Placemark><name>R-1</name><styleUrl>{address}/styles.kml#s</styleUrl><Polygon><outerBoundaryIs>
+<LinearRing><coordinates>106.2,48.2 106.21,48.2 106.21,48.21 106.2,48.2</coordinates>
+</LinearRing></outerBoundaryIs></Polygon></Placemark>
+</Document></kml>"""
+    (tmp_path / "net.kml").write_text(kml)
+    with zipfile.ZipFile(tmp_path / "net.kmz", "w") as zf:
+        zf.writestr("doc.kml", kml)
+    return [*files, tmp_path / "net.kml", tmp_path / "net.kmz"]
+
+
+def test_reading_a_file_opens_no_network_connection(tmp_path, listener):
+    import landtool.io  # noqa: F401  (installs the guards, as every reader does)
+    from landtool.io import offline
+    from landtool.io.formats import read_raw
+
+    address, received = listener
+    assert offline.guarded()  # GDAL's HTTP client is replaced
+    assert pyogrio.get_gdal_config_option("PROJ_NETWORK") in (False, "OFF")  # pyogrio: bool
+    for path in _linked_files(tmp_path, address):
+        assert len(read_raw(path)) == 1
+        layer = load_layer(path, "requests", require_fields=False)
+        assert len(layer.gdf) == 1
+        if path.suffix == ".geojson":  # the address asked for is noted, not fetched
+            assert any(address in p.message and "not fetched" in p.message
+                       for p in layer.problems)
+        result = invoke("area", path, "--kind", "requests")
+        assert result.exit_code in (0, 2) and "Traceback" not in result.output
+    assert received == []
+
+
+def test_gdal_alone_would_fetch_the_link(tmp_path, listener):
+    # The listener and the files are a real test: GDAL without landtool's guards fetches the
+    # GeoJSON's crs link (in a child process, so this process keeps its guards).
+    import subprocess
+    import sys
+
+    address, received = listener
+    path = _linked_files(tmp_path, address)[0]
+    subprocess.run([sys.executable, "-c", "import pyogrio, sys; pyogrio.read_info(sys.argv[1])",
+                    str(path)], check=True, timeout=60, capture_output=True)
+    assert received and b"GET /crs.proj4" in received[0]

@@ -25,6 +25,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 
 from landtool.errors import EmptyLayerError, LandtoolError, LayerLoadError, OutputError
+from landtool.io import offline
 from landtool.io.geometries import check_finite, read_frame
 
 _OGR_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError)
@@ -320,6 +321,7 @@ def read_raw(path: str | Path, *, layer: str | None = None,
     path = Path(path)
     fmt = file_format(path)
     _check_exists(path)
+    mark = offline.refused()
     if fmt == "CSV":
         gdf = _read_csv(path, polygons=polygons)
     elif fmt == "corner coordinate list":
@@ -327,6 +329,11 @@ def read_raw(path: str | Path, *, layer: str | None = None,
     else:
         gdf = _read_ogr(path, layer)
     check_finite(gdf, path)
+    for url in dict.fromkeys(offline.refused_since(mark)):
+        gdf.attrs.setdefault("notes", []).append(
+            f"the file asks for {url} over the network; landtool reads files offline, so it "
+            "was not fetched (a coordinate system given by a link is taken as WGS 84: give "
+            "--crs if it is another)")
     attrs = dict(gdf.attrs)  # a corner list's notes and datums, kept through the steps below
     if len(gdf) == 0:
         raise EmptyLayerError(f"the {fmt} file holds no features", path=path,

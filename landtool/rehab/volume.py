@@ -40,6 +40,9 @@ from shapely.geometry.base import BaseGeometry
 
 from landtool.errors import CRSError, LayerLoadError
 from landtool.geodesy import area_m2
+from landtool.io import offline
+
+offline.install()  # rasterio's GDAL is a copy of its own: keep it off the network too
 
 #: Random triples of rim pixels tried for the least-median-of-squares start of the plane fit.
 LMEDS_TRIALS = 300
