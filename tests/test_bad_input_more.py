@@ -324,3 +324,114 @@ def test_gdal_alone_would_fetch_the_link(tmp_path, listener):
     subprocess.run([sys.executable, "-c", "import pyogrio, sys; pyogrio.read_info(sys.argv[1])",
                     str(path)], check=True, timeout=60, capture_output=True)
     assert received and b"GET /crs.proj4" in received[0]
+
+
+# -- user text that looks like a formula stays text in spreadsheets and CSV files -------------
+
+EVIL = {"parcel_id": "=1+2", "partnership": "=HYPERLINK(\"http://127.0.0.1/x\",\"click\")",
+        "site": "@SUM(A1:A2)"}
+EVIL_CSV = ["+1-1", "-2+3", "=cmd|' /C calc'!A0"]
+
+
+def _evil_estimate():
+    from landtool.rehab.costs import ParcelQuantities, estimate
+    from landtool.rehab.rates import load_rates
+
+    q = ParcelQuantities(EVIL["parcel_id"], "disturbed", 2.5, 640.0, 7200.0, "dem", None,
+                         EVIL["partnership"], EVIL["site"])
+    return estimate([q], load_rates("mn-illustrative-2026"))
+
+
+def _sheet_cells(path, sheet="xl/worksheets/sheet1.xml"):
+    """Every cell of a sheet as stored: reference -> (type attribute, has a formula)."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as zf:
+        root = ET.fromstring(zf.read(sheet))
+    return {c.get("r"): (c.get("t"), c.find("m:f", ns) is not None)
+            for c in root.iterfind(".//m:c", ns)}
+
+
+def test_xlsx_cost_lines_write_user_text_as_text(tmp_path):
+    import openpyxl
+
+    from landtool.rehab.export import COLUMNS, write_xlsx
+
+    path = tmp_path / "costs.xlsx"
+    write_xlsx(_evil_estimate(), path)
+    cells = _sheet_cells(path)
+    sheet = openpyxl.load_workbook(path)["lines"]
+    direct = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "direct"]
+    assert direct
+    for name, text in EVIL.items():
+        col = openpyxl.utils.get_column_letter(COLUMNS.index(name) + 1)
+        filled = [r for r in direct if sheet[f"{col}{r}"].value is not None]  # a site's line
+        assert filled  # has no parcel id
+        for r in filled:
+            kind, has_formula = cells[f"{col}{r}"]
+            assert kind in ("s", "inlineStr") and not has_formula, (col, r)  # text, no <f>
+            assert sheet[f"{col}{r}"].value == text  # as written, no quote added
+    formula_col = openpyxl.utils.get_column_letter(len(COLUMNS) + 1)
+    assert all(cells[f"{formula_col}{r}"][1] for r in direct)  # landtool's own formulas stay
+    summary = _sheet_cells(path, "xl/worksheets/sheet2.xml")
+    assert sum(has_f for _, has_f in summary.values()) == 1  # only the direct-cost SUM
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice not installed")
+def test_xlsx_user_text_reads_as_text_in_libreoffice(tmp_path):
+    import csv
+    import subprocess
+
+    from landtool.rehab.export import COLUMNS, write_xlsx
+
+    path = tmp_path / "costs.xlsx"
+    write_xlsx(_evil_estimate(), path)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                    "--convert-to", "csv", "--outdir", str(tmp_path), str(path)],
+                   check=True, timeout=180, capture_output=True)
+    with open(tmp_path / "costs.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    direct = [r for r in rows if r["kind"] == "direct"]
+    assert direct and set(COLUMNS) <= set(rows[0])
+    for name, text in EVIL.items():  # shown as typed, not evaluated (3, a link, ...)
+        values = [row[name] for row in direct if row[name]]
+        assert values and set(values) == {text}, (name, values)
+
+
+def test_csv_cost_lines_quote_user_text(tmp_path):
+    import csv
+
+    from landtool.rehab.export import write_csv
+
+    path = tmp_path / "costs.csv"
+    write_csv(_evil_estimate(), path)
+    with open(path, encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["kind"] == "direct"]
+    assert rows
+    for name, text in EVIL.items():
+        values = [row[name] for row in rows if row[name]]
+        assert values and set(values) == {"'" + text}, (name, values)
+    assert not any(row["cost"].startswith("'") or row["kind"].startswith("'") for row in rows)
+
+
+def test_csv_output_quotes_user_text_and_reads_back_unchanged(tmp_path):
+    import csv
+
+    src = tmp_path / "req.geojson"
+    boxes = [shapely.box(106.2 + k / 10, 48.2, 106.21 + k / 10, 48.21) for k in range(3)]
+    gdf = requests_gdf(boxes, ["R-1", "R-2", "R-3"])
+    gdf["applicant"] = EVIL_CSV
+    gdf["members"] = [-1, 2, 3]  # a number is not text: left alone
+    gdf.to_file(src)
+    before = src.read_bytes()
+    out = tmp_path / "out.csv"
+    result = invoke("convert", src, out, "--kind", "requests")
+    assert result.exit_code == 0, result.output
+    with open(out, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["applicant"] for r in rows] == ["'" + t for t in EVIL_CSV]
+    assert [r["members"] for r in rows] == ["-1", "2", "3"]
+    back = load_layer(out, "requests", crs="EPSG:4326")
+    assert list(back.gdf["applicant"]) == EVIL_CSV
+    assert src.read_bytes() == before

@@ -26,6 +26,7 @@ from pyogrio.errors import DataLayerError, DataSourceError, FieldError, Geometry
 
 from landtool.errors import EmptyLayerError, LandtoolError, LayerLoadError, OutputError
 from landtool.io import offline
+from landtool.io.cells import csv_text, csv_untext
 from landtool.io.geometries import check_finite, read_frame
 
 _OGR_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError, RuntimeError)
@@ -237,6 +238,7 @@ def _read_csv(path: Path, *, polygons: bool | None) -> gpd.GeoDataFrame:
                              hint="check the separators and quotes on the line named") from exc
     if df.empty:
         raise EmptyLayerError("the CSV file has a header but no rows", path=path)
+    df = df.map(csv_untext)  # a quoted '=... from landtool's own CSV outputs
     wkt = _find(df.columns, _WKT_NAMES)
     if wkt is not None:
         geoms = []
@@ -491,7 +493,9 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
 def _write(gdf: gpd.GeoDataFrame, path: Path, suffix: str, driver: str,
            layer: str | None) -> None:
     if driver == "CSV":
-        out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        # a text starting with = + - @ gets a quote, never a live formula; _read_csv takes
+        # it off again (landtool.io.cells)
+        out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).map(csv_text)
         # Full precision: to_wkt() rounds to 6 decimals by default (~0.1 m in degrees, more
         # in metres), which would make a CSV round trip change areas and validity.
         out["wkt"] = gdf.geometry.to_wkt(rounding_precision=-1)

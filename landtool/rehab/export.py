@@ -2,7 +2,9 @@
 
 The spreadsheet has a sheet of lines whose cost cells are formulas (quantity × rate, rounded as
 landtool rounds them; percentages of the direct cost) and a summary sheet whose totals are SUM
-formulas, so anyone can see and re-check the arithmetic in Excel or LibreOffice.
+formulas, so anyone can see and re-check the arithmetic in Excel or LibreOffice. Those are the
+only formulas: text from the user's files (parcel ids, partnerships, sites) is always written as
+text (:mod:`landtool.io.cells`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 from pathlib import Path
 
 from landtool.geodesy import AREA_METHOD
+from landtool.io.cells import csv_text, xlsx_text
 from landtool.rehab.costs import Estimate
 
 COLUMNS = ["kind", "parcel_id", "partnership", "site", "status", "task", "quantity", "unit",
@@ -28,7 +31,7 @@ def write_csv(est: Estimate, path: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
         for row in est.line_rows():
-            writer.writerow({k: row.get(k) for k in COLUMNS})
+            writer.writerow({k: csv_text(row.get(k)) for k in COLUMNS})  # text stays text
 
 
 def write_xlsx(est: Estimate, path: Path) -> None:
@@ -46,6 +49,8 @@ def write_xlsx(est: Estimate, path: Path) -> None:
     for row in rows:
         lines.append([row.get(k) for k in COLUMNS])
         r = lines.max_row
+        for cell in lines[r]:  # a parcel id or name starting with '=' stays text
+            xlsx_text(cell)
         if row["kind"] == "direct":
             direct_rows.append(r)
             lines.cell(r, len(COLUMNS) + 1, f"=ROUND(G{r}*I{r},0)")
@@ -66,6 +71,8 @@ def write_xlsx(est: Estimate, path: Path) -> None:
         ("direct cost (formula)", f"=SUM(lines!{direct_range})" if direct_rows else 0),
     ]:
         summary.append([label, value])
+        if not label.endswith("(formula)"):
+            xlsx_text(summary.cell(summary.max_row, 2))
     for x in est.indirect:
         summary.append([f"{x.name} ({x.percent:g} %)", x.cost])
     summary.append(["direct (landtool)", est.direct])
@@ -74,6 +81,7 @@ def write_xlsx(est: Estimate, path: Path) -> None:
                     f"{'confirmed' if est.deposit_confirmed else 'unconfirmed'})", est.deposit])
     for cell in summary["A"]:
         cell.font = Font(bold=True)
+        xlsx_text(cell)
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 60
     wb.save(path)
