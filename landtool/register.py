@@ -117,8 +117,7 @@ def seal(ws, *, user: str | None = None) -> list:
         reqs = ws.read(requests_layer(ws))
         log = decisions.entries(ws)
         backed = {e.subject for e in log if e.action in decisions.REGISTRATIONS}
-        highest = max((int(e.details_dict().get("queue_no") or 0) for e in log
-                       if e.action in decisions.REGISTRATIONS), default=0)
+        highest = decisions.highest_number(log)
         todo = []
         for row in reqs.itertuples():
             queue = getattr(row, "queue_no", None)

@@ -266,8 +266,12 @@ def entries(ws: Workspace) -> list[Entry]:
 def highest_registered_number(ws: Workspace) -> int:
     """The highest queue number the log has ever given (0 if none): a number is never given
     twice, even after its request was deleted."""
-    numbers = [e.details_dict().get("queue_no") for e in entries(ws)
-               if e.action in REGISTRATIONS]
+    return highest_number(entries(ws))
+
+
+def highest_number(log: list[Entry]) -> int:
+    """The highest queue number given by the entries ``log`` (0 if none)."""
+    numbers = [e.details_dict().get("queue_no") for e in log if e.action in REGISTRATIONS]
     return max((int(n) for n in numbers if n is not None), default=0)
 
 
