@@ -28,7 +28,7 @@ from landtool.workspace import Workspace
 GPKG_TOLERANCE = 0.0
 KML_TOLERANCE = 1e-9
 FILES = {"report.pdf", "map.png", "map.html", "request.gpkg", "request.kml", "corners.csv",
-         "corners.txt", "check.json", "costs.xlsx"}
+         "corners.txt", "check.json", "witness.json", "costs.xlsx"}
 
 
 @pytest.fixture(autouse=True)
@@ -129,6 +129,26 @@ def test_corners_csv_and_check_json(sample_ws, batch):
     assert saved["ruleset"]["id"] == "mn-asm-2022"
     conflicts = [c["feature_id"] for r in saved["request"]["results"] for c in r["conflicts"]]
     assert conflicts == ["MV-00005082"]
+
+
+def test_every_package_carries_the_witness_of_its_moment(sample_ws, batch):
+    """witness.json holds the log's length and last hash read straight from the log table
+    (not through landtool), it is named on the report's cover, and `register verify
+    --witness` accepts it."""
+    out, _ = batch
+    doc = json.loads((out / "REQ-2026-005" / "witness.json").read_text(encoding="utf-8"))
+    with sqlite3.connect(sample_ws) as con:
+        count, last = con.execute("SELECT count(*), (SELECT hash FROM landtool_log ORDER BY "
+                                  "seq DESC LIMIT 1) FROM landtool_log").fetchone()
+    assert doc["kind"] == "landtool-witness"
+    assert (doc["log_length"], doc["last_hash"]) == (count, last)
+    assert count >= 15  # the sample's 15 registrations at least
+    cover = PdfReader(out / "REQ-2026-005" / "report.pdf").pages[0].extract_text()
+    assert last[:12] in cover.replace("\n", "")
+    result = CliRunner().invoke(main, ["register", "verify", str(sample_ws), "--witness",
+                                       str(out / "REQ-2026-005" / "witness.json")])
+    assert result.exit_code == 0, result.output
+    assert "agrees with the log" in result.output
 
 
 def test_cost_spreadsheet_and_report(sample_ws, batch):

@@ -61,6 +61,9 @@ class PackageData:
     rates: RateFile
     sources: list[str] = field(default_factory=list)  # layer -> source and date lines
     made_on: date = field(default_factory=date.today)
+    #: the decisions log's length and last hash when the data was gathered
+    #: (:func:`landtool.witness.witness`), carried by the package as ``witness.json``
+    witness: dict | None = None
 
     @property
     def eligible_part(self) -> shapely.Geometry:
@@ -116,6 +119,7 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
     from landtool.rehab.costs import estimate
     from landtool.rehab.quantities import parcel_quantities
     from landtool.rehab.status import partnership_key, summarize
+    from landtool.witness import witness
 
     rows = [g[g["request_id"].astype(str) == request_id]
             for g in (ws.read(n) for n in ws.layers_of_kind("requests"))]
@@ -180,4 +184,4 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
         conflicts=conflicts, context=context,
         aimags=_concat([ws.read(n) for n in ws.layers_of_kind("aimags")]),
         rehab_parcels=mine, rehab_summary=summary, estimate=est, rates=rate_file,
-        sources=sources)
+        sources=sources, witness=witness(ws))

@@ -11,6 +11,9 @@ request.kml      the same for Google Earth (``Name`` labels each polygon)
 corners.csv      the corners, numbered as in the report: DMS and decimal degrees
 corners.txt      the same as an MRPAM corner list (``landtool corners read`` reads it back)
 check.json       the saved check result the package documents
+witness.json     the decisions log's length and last hash when the package was made
+                 (``landtool register verify WS --witness witness.json`` checks the log
+                 against it later)
 costs.xlsx       the rehabilitation cost lines (only when the applicant has parcels to price)
 ===============  ==============================================================================
 
@@ -39,7 +42,8 @@ from landtool.io.formats import check_parent_writable
 from landtool.workspace import Workspace
 
 PACKAGE_FILES = ("report.pdf", "map.png", "map.html", "request.gpkg", "request.kml",
-                 "corners.csv", "corners.txt", "check.json", "costs.xlsx")
+                 "corners.csv", "corners.txt", "check.json", "witness.json",
+                 "costs.xlsx")
 CORNER_COLUMNS = ("polygon", "part", "no", "longitude_dms", "latitude_dms", "longitude",
                   "latitude")
 MapFormat = Literal["pdf", "png", "html"]
@@ -190,6 +194,10 @@ def _write_files(data, folder: Path, lang: str, paper: str = "a4",
              **data.check.report}
     (folder / "check.json").write_text(json.dumps(check, ensure_ascii=False, indent=2),
                                        encoding="utf-8")
+    if data.witness is not None:
+        (folder / "witness.json").write_text(
+            json.dumps(data.witness, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+            encoding="utf-8")
     if data.estimate is not None:
         from landtool.rehab.export import write_xlsx
 

@@ -43,6 +43,8 @@ TEXT: dict[str, dict[str, str]] = {
         "verdict": "Шалгалтын дүн", "ruleset": "Дүрмийн багц", "regulation": "Эрх зүйн үндэс",
         "as_of": "Хүчинтэй байдлыг тогтоосон өдөр", "checked_at": "Шалгалт хийсэн",
         "made_on": "Тайлан үйлдсэн огноо", "rates": "Нэгж үнийн файл",
+        "witness": "Шийдвэрийн бүртгэл (гэрч)",
+        "witness_v": "{count} бичлэг, сүүлийн хэш {hash} (witness.json)",
         "eligible": "шаардлага хангасан", "refused": "шаардлага хангаагүй",
         "incomplete": "шалгасан хэмжээнд шаардлага хангасан (зарим дүрмийг шалгаагүй)",
         "counts": "{fail} шаардлага хангаагүй, {warn} анхааруулга, {ok} хангасан",
@@ -133,6 +135,8 @@ TEXT: dict[str, dict[str, str]] = {
         "verdict": "Result of the check", "ruleset": "Ruleset", "regulation": "Regulation",
         "as_of": "Validity as of", "checked_at": "Checked at",
         "made_on": "Report date", "rates": "Rate file",
+        "witness": "Decisions log (witness)",
+        "witness_v": "{count} entries, last hash {hash} (witness.json)",
         "eligible": "eligible", "refused": "not eligible",
         "incomplete": "eligible as far as checked (some rules were not checked)",
         "counts": "{fail} failed, {warn} warning(s), {ok} passed",
@@ -587,6 +591,9 @@ class _Report:
              + (f", {t['illustrative_short']}" if rates.illustrative else "")),
             ("made_on", d.made_on.isoformat()),
         ]
+        if d.witness is not None:
+            rows.append(("witness", t["witness_v"].format(
+                count=d.witness["log_length"], hash=d.witness["last_hash"] or "—")))
         cells = [[self.p(_e(t[k]), "cellb"),
                   self.p(v if k == "verdict" else _e(v), "cell")] for k, v in rows]
         colour = "#f4c7c3" if not r["eligible"] else "#d9f0d3"
