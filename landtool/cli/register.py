@@ -1,4 +1,4 @@
-"""``landtool register list | add | decide | verify | print``: the queue and decisions log."""
+"""``landtool register list | add | seal | witness | decide | verify | publish | print``: the queue and decisions log."""
 
 from __future__ import annotations
 
@@ -159,6 +159,23 @@ def verify(workspace, receipts, witnesses) -> None:
         click.echo("the queue agrees with the log")
     if not result.intact or serious or outside:
         raise SystemExit(1)
+
+
+@register.command()
+@WS
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="The folder to write the page to (index.html and witness.json).")
+@click.option("--soum", help="Only the queue of this soum P-code (the log is always whole).")
+@click.option("--force", is_flag=True, help="Overwrite an existing page.")
+def publish(workspace, out, soum, force) -> None:
+    """A public register page (static, offline, Mongolian and English): the queue and the
+    decisions log, checked in the visitor's browser (the SHA-256 hash chain recomputed with
+    Web Crypto; nothing is loaded or sent), with a box to paste a receipt or a witness and
+    see it confirmed. Copy the folder to any web server, a USB stick or a notice-board PC."""
+    from landtool.export.register_page import publish as publish_page
+
+    page = publish_page(open_workspace(workspace), out, soum=soum, force=force)
+    click.echo(f"wrote {page} and {page.parent / 'witness.json'}")
 
 
 @register.command("print")
