@@ -137,6 +137,20 @@ def test_cli_register_decide_verify_print(sample_ws, tmp_path):
     r = run(main, ["register", "print", str(path), "--out", str(out)])
     page = out.read_text(encoding="utf-8")
     assert "REQ-2026-016" in page and "гинж бүрэн бүтэн" in page
+    # the printed page carries the witness as JSON: copied from the paper, verify takes it
+    import html
+    import re
+
+    printed = json.loads(html.unescape(re.search(r'<code>(\{[^<]*landtool-witness[^<]*\})</code>',
+                                                 page).group(1)))
+    with sqlite3.connect(path) as con:
+        count, last = con.execute("SELECT count(*), max(seq) FROM landtool_log").fetchone()
+        last_hash = con.execute("SELECT hash FROM landtool_log WHERE seq = ?",
+                                (last,)).fetchone()[0]
+    assert (printed["log_length"], printed["last_hash"]) == (count, last_hash)
+    (tmp_path / "printed.json").write_text(json.dumps(printed), encoding="utf-8")
+    r = run(main, ["register", "verify", str(path), "--witness", str(tmp_path / "printed.json")])
+    assert r.exit_code == 0 and "agrees with the log" in r.output, r.output
     _sql(w, "UPDATE landtool_log SET user = 'x' WHERE seq = 1")
     r = run(main, ["register", "verify", str(path)])
     assert r.exit_code == 1 and "entry 1" in r.output

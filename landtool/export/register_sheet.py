@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import getpass
 import html
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from landtool.export.report import LANGS, admin_name, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN
 from landtool.register import MONGOLIA_TZ, audit, decision_name, mongolian_time, queue_rows
+from landtool.witness import witness as witness_doc
 from landtool.workspace import decisions
 
 TEXT = {
@@ -51,6 +53,8 @@ TEXT = {
         "witness": "Энэ хуудсыг хадгална уу: бүртгэлд одоо {count} бичлэг байгаа бөгөөд "
                    "сүүлийн бичлэгийн хэш нь {hash}. Хожим бүртгэлийг тайрч, дахин бичсэн "
                    "бол энэ дугаар, хэштэй таарахгүй.",
+        "witness_json": "Гэрчийн JSON (`landtool register verify --witness` эсвэл нийтэлсэн "
+                        "бүртгэлийн хуудсанд буулгаж шалгана):",
         "areas": "Талбайг {method} аргаар тооцов.",
         "sign": "Бүртгэл хөтөлсөн", "sign_name": "Овог, нэр", "sign_position": "Албан тушаал",
         "sign_signature": "Гарын үсэг", "sign_date": "Огноо",
@@ -86,6 +90,8 @@ TEXT = {
         "witness": "Keep this page: the log now holds {count} entries and the last entry's "
                    "hash is {hash}. A log cut and rewritten later will not match this number "
                    "and hash.",
+        "witness_json": "The witness as JSON (check it with `landtool register verify "
+                        "--witness`, or paste it into the published register page):",
         "areas": "Areas: {method}.",
         "sign": "Register kept by", "sign_name": "Name", "sign_position": "Position",
         "sign_signature": "Signature", "sign_date": "Date",
@@ -103,7 +109,7 @@ th, td { border: 1px solid #888; padding: 3px 5px; vertical-align: top; text-ali
 .id { white-space: nowrap; } .keep { page-break-inside: avoid; }
 th { background: #eee; } thead { display: table-header-group; }
 tr { page-break-inside: avoid; } td.num { text-align: right; white-space: nowrap; }
-code { font-size: 8.5pt; } .bad { color: #b00; font-weight: bold; } .ok { color: #060; }
+code { font-size: 8.5pt; overflow-wrap: anywhere; } .bad { color: #b00; font-weight: bold; } .ok { color: #060; }
 .stale { color: #b00; font-size: 8pt; }
 .sign td { border: none; padding: 1.2em 1em .2em 0; width: 25%; }
 .sign span { display: block; border-top: 1px solid #000; padding-top: 2px; font-size: 8pt; }
@@ -173,6 +179,7 @@ def _page(ws, soum, lang, user, now) -> str:
     rows = queue_rows(ws, soum)
     log = decisions.entries(ws)
     state = decisions.verify(ws)
+    seen = witness_doc(ws, at=now)
     shown_ids = {r["request_id"] for r in rows}
     shown = [e for e in log if e.subject in shown_ids] if soum else log
     printed = (now or datetime.now(UTC)).astimezone(MONGOLIA_TZ).strftime("%Y-%m-%d %H:%M")
@@ -240,7 +247,9 @@ def _page(ws, soum, lang, user, now) -> str:
 {log_part}
 <div class=keep><h2>{_e(t['chain'])}</h2>
 {chain}
-<p>{witness}</p></div>
+<p>{witness}</p>
+<p class=small>{_e(t['witness_json'])}<br><code>{_e(json.dumps(seen, ensure_ascii=False,
+                                                            sort_keys=True))}</code></p></div>
 <div class=keep><h2>{_e(t['sign'])}</h2>
 <table class=sign><tr>{sign}</tr></table></div>
 </body></html>
