@@ -162,3 +162,41 @@ def print_register(window, state: AppState) -> Path | None:
         return None
     window.say(tr("status.register_printed", state.lang, path=str(path)))
     return path
+
+
+def ask_receipt_path(parent: QWidget | None, lang: str, suggested: str) -> str | None:
+    chosen, _ = QFileDialog.getSaveFileName(parent, tr("action.print_receipt", lang),
+                                            suggested, "PDF (*.pdf)")
+    return chosen or None
+
+
+def print_receipt(window, state: AppState) -> Path | None:
+    """Write the selected request's receipt for its applicant (PDF in the window's language
+    first, the other under it, with its QR code; the same as JSON beside it). A registration
+    made in the window is in the log only once saved, so it is saved first."""
+    from landtool import witness
+    from landtool.export.receipt import write_receipt_pdf
+    from landtool.io.formats import check_writable
+
+    rid = state.selected
+    if state.workspace is None or rid is None:
+        return None
+    import gui.decision_dialog as this
+
+    suggested = str(Path.home() / f"receipt-{rid}.pdf")
+    chosen = this.ask_receipt_path(window, state.lang, suggested)
+    if chosen is None:
+        return None
+    path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+    if state.dirty and not window.save():  # the save said why it failed
+        return None
+    try:
+        check_writable(path, overwrite=True)  # the file dialog asked before replacing
+        doc = witness.receipt(state.workspace, rid)
+        json_path = witness.write_json(doc, path.with_suffix(".json"))
+        write_receipt_pdf(doc, path, lang=state.lang)
+    except LandtoolError as exc:
+        window.error("error.receipt", exc)
+        return None
+    window.say(tr("status.receipt", state.lang, id=rid, path=str(path), json=json_path.name))
+    return path

@@ -46,6 +46,8 @@ def build_actions(window) -> None:
          None),
         ("print_register", lambda: decision_dialog.print_register(window, window.state), None,
          None),
+        ("print_receipt", lambda: decision_dialog.print_receipt(window, window.state), None,
+         None),
         ("view_map", lambda: window.set_view("map"), "F5", None),
         ("view_rehab", lambda: window.set_view("rehab"), "F6", None),
         ("zoom_all", canvas.zoom_to_all, "Ctrl+0", None),
@@ -86,7 +88,8 @@ def build_actions(window) -> None:
     for key in ("save", "save_as", "import", "export_map", "export_package", "check_all",
                 "connected", "print_register"):
         window.act[key].setEnabled(False)
-    for key in ("attributes", "register", "decide", "export_package", "zoom_selection"):
+    for key in ("attributes", "register", "decide", "print_receipt", "export_package",
+                "zoom_selection"):
         window.act[key].setEnabled(False)
 
 
@@ -113,7 +116,7 @@ def build_menus(window) -> None:
     fill(file, a["connected"], None, a["save"], a["save_as"], None, a["import"], None,
          a["export_map"], a["export_package"], a["print_register"], None, a["quit"])
     fill(menu("menu.edit"), *tools[5:], None, *tools[:5], None, a["attributes"],
-         a["register"], a["decide"])
+         a["register"], a["print_receipt"], a["decide"])
     view = menu("menu.view")
     fill(view, a["view_map"], a["view_rehab"], None, a["zoom_all"], a["zoom_selection"], None)
     window.toolbar = QToolBar(window)
@@ -174,7 +177,7 @@ def enable_actions(window, *_args) -> None:
     window.act["save"].setEnabled(writable)
     window.act["import"].setEnabled(writable and state.may_add_layers)
     window.act["connected"].setEnabled(has_ws and state.workspace.shared)
-    for key in ("attributes", "register", "decide"):
+    for key in ("attributes", "register", "decide", "print_receipt"):
         window.act[key].setEnabled(writable and selected)
     for key in ("export_package", "zoom_selection"):
         window.act[key].setEnabled(has_ws and selected)

@@ -124,3 +124,42 @@ def test_the_history_shows_names_and_numbers_as_text(window):
               json.dumps({"resolution": "12<13 & <b>x"}), "", "", "")
     assert "bat &lt;ops&gt;" in history_text([e], "en") and "12&lt;13 &amp; &lt;b&gt;x" in \
         history_text([e], "en")
+
+
+def test_print_a_receipt_from_the_register_action(window, ws_path, tmp_path, monkeypatch,
+                                                  boxes):  # noqa: F811
+    """Registering in the window, then Edit ▸ Print the applicant's receipt: the registration
+    is saved into the log first, and the receipt (PDF and JSON) holds that log entry, read
+    here straight from the file."""
+    import shapely
+    from pypdf import PdfReader
+
+    rid = window.state.add_request({"applicant": "Шинэ нөхөрлөл", "members": 6},
+                                   shapely.box(106.5285, 48.6700, 106.5295, 48.6706))
+    window.act["register"].trigger()
+    assert "Print the applicant's receipt" in window.statusBar().currentMessage()
+    assert window.act["print_receipt"].isEnabled()
+    out = tmp_path / "receipts" / "new"
+    out.parent.mkdir()
+    monkeypatch.setattr(decision_dialog, "ask_receipt_path", lambda *a: str(out))
+    window.act["print_receipt"].trigger()
+    assert not boxes.of("critical"), boxes.of("critical")
+    assert not window.state.dirty  # saved first
+    with sqlite3.connect(ws_path) as con:
+        seq, details, digest = con.execute(
+            "SELECT seq, details, hash FROM landtool_log WHERE action = 'registered' AND "
+            "subject = ?", (rid,)).fetchone()
+    doc = json.loads((tmp_path / "receipts" / "new.json").read_text(encoding="utf-8"))
+    assert (doc["request_id"], doc["entry"], doc["entry_hash"]) == (rid, seq, digest)
+    assert doc["queue_no"] == json.loads(details)["queue_no"] == 16
+    text = PdfReader(tmp_path / "receipts" / "new.pdf").pages[0].extract_text()
+    assert rid in text and "Receipt of registration" in text
+    # a request never registered has no receipt: said, nothing written
+    window.show_request(window.state.add_request({"applicant": "X", "members": 5},
+                                                 shapely.box(106.53, 48.671, 106.531, 48.6715)))
+    monkeypatch.setattr(decision_dialog, "ask_receipt_path",
+                        lambda *a: str(tmp_path / "none.pdf"))
+    window.act["print_receipt"].trigger()
+    ((_kind, title, text),) = boxes.of("critical")
+    assert title == "Cannot print the receipt" and "not registered" in text
+    assert not (tmp_path / "none.pdf").exists()
