@@ -56,6 +56,7 @@ from landtool.workspace.lock import (
     read_lock,
     recover_interrupted_write,
     wait_notice,
+    wait_while_held,
     write_lock,
 )
 
@@ -132,6 +133,7 @@ class Workspace(BaseWorkspace):
         recover_interrupted_write(self.path)
         try:
             with read_lock(self.path):
+                wait_while_held(self.path)  # another program may hold it (GDAL would not wait)
                 tables = {name for name, _ in pyogrio.list_layers(self.path)}
         except LandtoolError:
             raise

@@ -137,10 +137,44 @@ def recover_interrupted_write(path: Path) -> None:
     if not journal.exists() or _HELD.keys.get(_key(path)) == "sh":
         return
     try:
-        with write_lock(path), closing(sqlite3.connect(Path(path).resolve(), timeout=30)) as c:
-            c.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls it back
+        # the journal may also be another program's change in progress (then it is not hot):
+        # wait for it as for any program holding the file
+        with write_lock(path):
+            wait_while_held(path, writable=True)  # rolls a hot journal back
     except sqlite3.Error as exc:
         raise WorkspaceError(f"the workspace's last change was cut off and cannot be rolled "
                              f"back ({exc})", path=path,
                              hint="make the file and its folder writable, then open it "
                              "again: SQLite then restores the last complete change") from exc
+
+
+def wait_while_held(path: Path, *, writable: bool = False) -> None:
+    """Open ``path`` with SQLite and read its schema, waiting while another program (QGIS,
+    sqlite3) holds it locked: saying so after :data:`NOTICE_AFTER` seconds, giving up after
+    ``LANDTOOL_LOCK_TIMEOUT`` seconds with a message naming the file. ``writable``: open it
+    as a connection that may write (which rolls back an interrupted change)."""
+    from urllib.parse import quote
+
+    real = Path(path).resolve()
+    start = time.monotonic()
+    said = False
+    while True:
+        try:
+            con = (sqlite3.connect(real, timeout=0.25) if writable else
+                   sqlite3.connect(f"file:{quote(str(real))}?mode=ro", uri=True, timeout=0.25))
+            with closing(con):
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            waited = time.monotonic() - start
+            if waited > lock_timeout():
+                raise WorkspaceError(
+                    f"another program holds the workspace file (waited {waited:.0f} s)",
+                    path=path, hint="close the workspace in that program (e.g. end the edit "
+                    "session in QGIS) or wait until it has finished, then try again") from None
+            if not said and waited >= NOTICE_AFTER:
+                wait_notice(path, "another program holding the file")
+                said = True
+            time.sleep(0.1)
