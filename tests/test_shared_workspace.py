@@ -648,11 +648,14 @@ def test_officers_edit_only_requests_and_parcels_and_every_edit_leaves_a_trace(s
             con.rollback()
         # an edit by hand, around landtool: the layer's revision moves on, with who and the
         # new count, so every client that read the layer before is refused its stale save
-        con.execute("DELETE FROM requests WHERE request_id = 'REQ-2026-015'")
+        con.execute("INSERT INTO requests (landtool_fid, request_id, applicant, geometry) "
+                    "SELECT max(landtool_fid) + 1, 'HAND-1', 'by hand', ST_GeomFromText("
+                    "'POLYGON((106.53 48.67, 106.531 48.67, 106.531 48.671, 106.53 48.67))', "
+                    "4326) FROM requests")
         con.commit()
     revision, by, when = owner.revision("requests")
     assert revision > before[0] and by == "officer5" and when >= before[2]
-    assert open_workspace(shared).record("requests").feature_count == 14
+    assert open_workspace(shared).record("requests").feature_count == 16
     with pytest.raises(WorkspaceError, match="saved by officer5"):
         owner.update("requests", stale, note="stale")
     # a record edited by hand to list a column the table has not cannot break reading
@@ -661,6 +664,60 @@ def test_officers_edit_only_requests_and_parcels_and_every_edit_leaves_a_trace(s
                     "WHERE name = 'rehab_parcels'")
     parcels = open_workspace(shared).read("rehab_parcels")
     assert len(parcels) == 30 and "parcel_id" in parcels.columns
+
+
+def test_the_database_holds_the_queue_to_the_log(shared):
+    """An officer with psql: deleting a registered request, inserting it again with number 0
+    and an earlier time, numbering an unregistered request by hand, or dropping a number is
+    refused by the database at commit, naming the request; a registration through landtool
+    and a save of the whole layer still go through."""
+    owner = open_workspace(shared)
+    _unregistered_requests(shared, 1)
+    add_user(owner, "queue_officer", "officer", "po")
+    url = _as(shared, "queue_officer", "po")
+    loose = open_workspace(shared).read("requests")
+    free = str(loose.loc[loose["queue_no"].isna(), "request_id"].iloc[0])
+    attempts = [
+        (["DELETE FROM requests WHERE request_id = 'REQ-2026-003'"],
+         "REQ-2026-003 is registered (number 3) and is never deleted"),
+        (["DELETE FROM requests WHERE request_id = 'REQ-2026-003' RETURNING 1",
+          "INSERT INTO requests (landtool_fid, request_id, applicant, queue_no, submitted_at,"
+          " geometry) SELECT max(landtool_fid) + 1, 'REQ-2026-003', 'x', 0,"
+          " '2026-01-01T08:00:00+08:00', ST_GeomFromText('POLYGON((106.53 48.67, 106.531"
+          " 48.67, 106.531 48.671, 106.53 48.67))', 4326) FROM requests"],
+         "REQ-2026-003 was registered as number 3, not 0"),
+        ([f"DELETE FROM requests WHERE request_id = '{free}' RETURNING 1",
+          "INSERT INTO requests (landtool_fid, request_id, applicant, queue_no, submitted_at,"
+          f" geometry) SELECT max(landtool_fid) + 1, '{free}', 'x', 99,"
+          " '2026-01-01T08:00:00+08:00', ST_GeomFromText('POLYGON((106.53 48.67, 106.531"
+          " 48.67, 106.531 48.671, 106.53 48.67))', 4326) FROM requests"],
+         f"{free} carries queue number 99 that the decisions log never gave"),
+    ]
+    for statements, says in attempts:
+        with psycopg.connect(url) as con:
+            with pytest.raises(psycopg.errors.Error) as err:
+                for statement in statements:
+                    con.execute(statement)
+                con.commit()
+            assert isinstance(err.value, psycopg.errors.CheckViolation), err.value
+            assert says in str(err.value)
+    with psycopg.connect(shared) as con:  # nothing of it landed
+        rows = con.execute("SELECT request_id, queue_no FROM requests WHERE queue_no IS NOT "
+                           "NULL ORDER BY queue_no").fetchall()
+    assert rows == [(f"REQ-2026-{i:03d}", i) for i in range(1, 16)]
+    # through landtool, the same officer saves the whole layer and registers
+    officer = open_workspace(url)
+    reqs = officer.read("requests")
+    moved = reqs.copy()
+    moved.loc[moved["request_id"] == "REQ-2026-003", "submitted_at"] = "2026-01-01T08:00:00+08:00"
+    with pytest.raises(WorkspaceError, match="REQ-2026-003 was registered at"):
+        officer.update("requests", moved, note="earlier")
+    reqs.loc[0, "applicant"] = "edited"
+    officer.update("requests", reqs, note="edit")
+    r = _cli("register", "add", url, free)
+    assert r.exit_code == 0 and "number 16" in r.output, r.output
+    r = _cli("register", "verify", url)
+    assert r.exit_code == 0, r.output
 
 
 def test_an_officer_saves_requests_with_unregistered_ones(shared):
@@ -743,22 +800,32 @@ def test_queue_numbers_swapped_by_hand_are_found_by_verify(shared):
     for rid in ids:
         assert _cli("register", "add", url, rid).exit_code == 0
     assert _cli("register", "verify", url).exit_code == 0
-    with psycopg.connect(url) as con:  # an officer around landtool: swap the two numbers
-        q = dict(con.execute("SELECT request_id, queue_no FROM requests WHERE request_id = "
-                             "ANY(%s)", (ids,)).fetchall())
-        rows = con.execute("SELECT * FROM requests WHERE request_id = ANY(%s)",
-                           (ids,)).fetchall()
-        cols = [d.name for d in con.execute("SELECT * FROM requests LIMIT 0").description]
-        con.execute("DELETE FROM requests WHERE request_id = ANY(%s)", (ids,))
-        at = cols.index("queue_no")
-        for row in rows:
-            row = list(row)
-            row[at] = q[ids[1]] if row[cols.index("request_id")] == ids[0] else q[ids[0]]
-            con.execute(f"INSERT INTO requests VALUES ({', '.join(['%s'] * len(row))})", row)
+    def swap(as_url):  # around landtool, with psql: swap the two numbers
+        with psycopg.connect(as_url) as con:
+            q = dict(con.execute("SELECT request_id, queue_no FROM requests WHERE "
+                                 "request_id = ANY(%s)", (ids,)).fetchall())
+            rows = con.execute("SELECT * FROM requests WHERE request_id = ANY(%s)",
+                               (ids,)).fetchall()
+            cols = [d.name for d in con.execute("SELECT * FROM requests LIMIT 0").description]
+            con.execute("DELETE FROM requests WHERE request_id = ANY(%s)", (ids,))
+            at = cols.index("queue_no")
+            for row in rows:
+                row = list(row)
+                row[at] = q[ids[1]] if row[cols.index("request_id")] == ids[0] else q[ids[0]]
+                con.execute(f"INSERT INTO requests VALUES ({', '.join(['%s'] * len(row))})",
+                            row)
+        return q
+
+    # an officer is refused by the database itself, at commit
+    with pytest.raises(psycopg.errors.CheckViolation, match="was registered as number"):
+        swap(url)
+    assert _cli("register", "verify", url).exit_code == 0
+    # the owner (whom the database does not hold: they could drop the trigger anyway) can;
+    # verify finds it
+    q = swap(shared)
     out = _cli("register", "verify", shared)
     assert out.exit_code == 1, out.output
     assert f"{ids[0]}: the layer gives queue number {q[ids[1]]}" in out.output
-    assert open_workspace(shared).revision("requests")[1] == "officer8"
 
 
 def test_a_workspace_of_an_earlier_landtool_is_refused_writes_until_upgraded(shared):
@@ -768,6 +835,7 @@ def test_a_workspace_of_an_earlier_landtool_is_refused_writes_until_upgraded(sha
     with psycopg.connect(shared) as con:  # what a workspace made before schema 2 looks like
         for table in ("requests", "rehab_parcels", "licenses"):
             con.execute(f"DROP TRIGGER landtool_layer_changed ON {table}")
+        con.execute("DROP TRIGGER landtool_queue_follows_log ON requests")  # before schema 3
         con.execute("COMMENT ON TABLE landtool_layers IS NULL")
         con.execute(f"GRANT UPDATE ON landtool_layers TO {officer.role_name('officer')}")
         con.execute(f"GRANT INSERT, DELETE ON licenses TO {officer.role_name('officer')}")
@@ -778,14 +846,18 @@ def test_a_workspace_of_an_earlier_landtool_is_refused_writes_until_upgraded(sha
     refused = _cli("workspace", "upgrade", officer_url)
     assert refused.exit_code == 2 and "only the workspace's owner" in refused.output
     done = _cli("workspace", "upgrade", shared)
-    assert done.exit_code == 0 and "upgraded from schema 1 to 2" in done.output
-    assert _cli("workspace", "upgrade", shared).output.strip() == "schema 2 already"
+    assert done.exit_code == 0 and "upgraded from schema 1 to 3" in done.output
+    assert _cli("workspace", "upgrade", shared).output.strip() == "schema 3 already"
     with psycopg.connect(officer_url) as con:  # the narrower grants hold again
         for statement in ("DELETE FROM licenses",
                           "UPDATE landtool_layers SET revision = 1"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 con.execute(statement)
             con.rollback()
+        # and the queue is held to the log again (schema 3)
+        with pytest.raises(psycopg.errors.CheckViolation, match="never deleted"):
+            con.execute("DELETE FROM requests WHERE request_id = 'REQ-2026-002'")
+            con.commit()
     a, b = open_workspace(officer_url), open_workspace(shared)  # stale saves refused again
     mine, theirs = a.read("requests"), b.read("requests")
     a.update("requests", mine.assign(applicant="A"), note="A")

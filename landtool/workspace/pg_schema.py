@@ -51,7 +51,7 @@ ROLES = ("viewer", "officer")
 OFFICER_KINDS = ("requests", "rehab_parcels")
 #: the version of what this module creates; a workspace made by an earlier landtool has an
 #: older one (or none: 1) and is upgraded by its owner (:func:`upgrade`)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_MARK = "landtool shared workspace schema "
 #: PostgreSQL keeps names of at most this many bytes (longer ones are cut, silently)
 MAX_NAME_BYTES = 63
@@ -128,6 +128,18 @@ def _guard_layer(cur: psycopg.Cursor, db: str, name: str, kind: str) -> None:
     cur.execute(sql.SQL("REVOKE INSERT, UPDATE, DELETE ON {} FROM {}").format(table, officer))
     if kind in OFFICER_KINDS:
         cur.execute(sql.SQL("GRANT INSERT, DELETE ON {} TO {}").format(table, officer))
+    cur.execute(sql.SQL("DROP TRIGGER IF EXISTS landtool_queue_follows_log ON {}").format(table))
+    cur.execute("SELECT array_agg(column_name::text) FROM information_schema.columns WHERE "
+                "table_schema = 'public' AND table_name = %s", (name,))
+    columns = set(cur.fetchone()[0] or ())
+    if kind == "requests" and {"request_id", "queue_no", "submitted_at"} <= columns:
+        # checked at commit, so a save that replaces every row is judged on what it leaves
+        cur.execute(sql.SQL("CREATE CONSTRAINT TRIGGER landtool_queue_follows_log AFTER "
+                            "INSERT OR UPDATE OR DELETE ON {} DEFERRABLE INITIALLY DEFERRED "
+                            "FOR EACH ROW EXECUTE FUNCTION landtool_queue_follows_log()")
+                    .format(table))
+        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ((request_id::text))").format(
+            sql.Identifier(_object_name("rid", name)), table))
 
 
 @contextmanager
@@ -282,6 +294,55 @@ LOG_FOLLOW_FUNCTION = (
     " USING ERRCODE = 'insufficient_privilege'; END IF; RETURN NEW; END $$"
 )
 
+#: the queue is the log's: checked when a change to a requests layer is committed (deferred,
+#: so that a save replacing every row is judged on what it leaves). A queue number and a
+#: submission time must be those the log's registration of the request recorded; a request
+#: the log registered keeps its number and is never deleted (it is withdrawn by a logged
+#: decision). The owner (who pushes, seals and may disable triggers anyway) is not held.
+_REGISTRATION = ("SELECT details::jsonb FROM public.landtool_log WHERE subject = $1"
+                 " AND action IN ('registered', 'imported') ORDER BY seq LIMIT 1")
+
+
+def _sql_text(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+QUEUE_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION landtool_queue_follows_log() RETURNS trigger LANGUAGE plpgsql"
+    " SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$"
+    " DECLARE d jsonb; rid text; same boolean; still boolean; BEGIN"
+    f" IF {_IS_OWNER} THEN RETURN NULL; END IF;"
+    " IF TG_OP = 'DELETE' THEN rid := OLD.request_id::text;"
+    f" EXECUTE {_sql_text(_REGISTRATION)} INTO d USING rid;"
+    " IF d IS NULL THEN RETURN NULL; END IF;"
+    " EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE request_id::text = $1)',"
+    " TG_TABLE_NAME) INTO still USING rid;"
+    " IF NOT still THEN RAISE EXCEPTION 'request % is registered (number %) and is never"
+    " deleted: record the decision \"withdrawn\" instead (landtool register decide WS % --decision"
+    " withdrawn); nothing was saved', rid, d->>'queue_no', rid USING ERRCODE = 'check_violation';"
+    " END IF; RETURN NULL; END IF;"
+    " rid := NEW.request_id::text;"
+    f" EXECUTE {_sql_text(_REGISTRATION)} INTO d USING rid;"
+    " IF NEW.queue_no IS NULL THEN"
+    " IF d IS NOT NULL THEN RAISE EXCEPTION 'request % is registered as number % in the decisions"
+    " log: a registration is never undone; nothing was saved', rid, d->>'queue_no'"
+    " USING ERRCODE = 'check_violation'; END IF; RETURN NULL; END IF;"
+    " IF d IS NULL THEN RAISE EXCEPTION 'request % carries queue number % that the decisions log"
+    " never gave: numbers come only from registering (landtool register add), or, for numbers"
+    " given in another program, from the owner sealing them once (landtool register seal);"
+    " nothing was saved', rid, NEW.queue_no USING ERRCODE = 'check_violation'; END IF;"
+    " IF (d->>'queue_no')::numeric IS DISTINCT FROM NEW.queue_no::numeric THEN RAISE EXCEPTION"
+    " 'request % was registered as number %, not %: a queue number never changes; nothing was"
+    " saved', rid, d->>'queue_no', NEW.queue_no USING ERRCODE = 'check_violation'; END IF;"
+    " BEGIN same := (d->>'submitted_at')::timestamptz = NEW.submitted_at::text::timestamptz;"
+    " EXCEPTION WHEN others THEN same := (d->>'submitted_at') = NEW.submitted_at::text; END;"
+    " IF NOT coalesce(same, false) THEN RAISE EXCEPTION 'request % was registered at %, not at"
+    " %: a submission time never changes; nothing was saved', rid, d->>'submitted_at',"
+    " coalesce(NEW.submitted_at::text, '(none)') USING ERRCODE = 'check_violation'; END IF;"
+    " RETURN NULL; END $$"
+)
+
 #: any change to a layer's rows (landtool's save, or by hand) moves its revision on, with
 #: the time and the feature count (see create_layer_table)
 LAYER_CHANGED_FUNCTION = (
@@ -350,6 +411,10 @@ SCHEMA = (
     # the time and the feature count (see create_layer_table)
     LAYER_CHANGED_FUNCTION,
     "REVOKE ALL ON FUNCTION landtool_layer_changed() FROM PUBLIC",
+    # the queue is the log's (see _guard_layer): a registration is looked up by request
+    QUEUE_FUNCTION,
+    "REVOKE ALL ON FUNCTION landtool_queue_follows_log() FROM PUBLIC",
+    "CREATE INDEX IF NOT EXISTS landtool_log_subject ON {log} (subject)",
     "REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
     "GRANT CONNECT ON DATABASE {db} TO {viewer}",
     "GRANT USAGE ON SCHEMA public TO {viewer}",
@@ -381,7 +446,8 @@ def upgrade(conn: psycopg.Connection, location: DatabaseLocation) -> int:
     grants, no temporary tables, the record's JSON checks. Returns the version it had."""
     db = conn.execute("SELECT current_database()").fetchone()[0]
     viewer, officer = role_name(db, "viewer"), role_name(db, "officer")
-    names = {"meta": sql.Identifier(META_TABLE), "officer": sql.Identifier(officer),
+    names = {"meta": sql.Identifier(META_TABLE), "log": sql.Identifier(LOG_TABLE),
+             "officer": sql.Identifier(officer),
              "viewer": sql.Identifier(viewer), "db": sql.Identifier(db)}
 
     def refused(exc: Exception) -> WorkspaceError:
@@ -393,9 +459,12 @@ def upgrade(conn: psycopg.Connection, location: DatabaseLocation) -> int:
         had = schema_version(cur)
         if had >= SCHEMA_VERSION:
             return had
-        for statement in (LOG_FOLLOW_FUNCTION, LAYER_CHANGED_FUNCTION,
+        for statement in (LOG_FOLLOW_FUNCTION, LAYER_CHANGED_FUNCTION, QUEUE_FUNCTION,
                           "REVOKE ALL ON FUNCTION landtool_log_follow() FROM PUBLIC",
                           "REVOKE ALL ON FUNCTION landtool_layer_changed() FROM PUBLIC",
+                          "REVOKE ALL ON FUNCTION landtool_queue_follows_log() FROM PUBLIC",
+                          "CREATE INDEX IF NOT EXISTS landtool_log_subject ON {log} "
+                          "(subject)",
                           "REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC",
                           "GRANT CONNECT ON DATABASE {db} TO {viewer}",
                           "REVOKE UPDATE ON {meta} FROM {officer}",
