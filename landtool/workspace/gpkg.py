@@ -25,7 +25,6 @@ import sqlite3
 import stat
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -50,13 +49,12 @@ from landtool.workspace.base import (
     check_layer_name,
 )
 from landtool.workspace.lock import (
-    NOTICE_AFTER,
     holds_write_lock,
     lock_timeout,
     read_lock,
     recover_interrupted_write,
-    wait_notice,
     wait_while_held,
+    while_held,
     write_lock,
 )
 
@@ -371,26 +369,7 @@ def _begin(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(Path(path).resolve(), timeout=0.25, isolation_level=None)
     try:
         con.execute("PRAGMA cache_spill = OFF")  # readers keep reading until the commit
-        start = time.monotonic()
-        said = False
-        while True:
-            try:
-                con.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                waited = time.monotonic() - start
-                if waited > lock_timeout():
-                    raise WorkspaceError(
-                        f"another program holds the workspace file (waited {waited:.0f} s)",
-                        path=path, hint="close the workspace in that program (e.g. end the "
-                        "edit session in QGIS) or wait until it has finished, then try "
-                        "again") from None
-                if not said and waited >= NOTICE_AFTER:
-                    wait_notice(path, "another program holding the file")
-                    said = True
-                time.sleep(0.1)
+        while_held(path, lambda: con.execute("BEGIN IMMEDIATE"))
         con.execute(f"PRAGMA busy_timeout = {int(lock_timeout() * 1000)}")  # for the commit
         return con
     except BaseException:

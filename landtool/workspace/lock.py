@@ -23,8 +23,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from landtool.errors import WorkspaceError
+
+T = TypeVar("T")
 
 #: seconds a writer waits before it says it is waiting
 NOTICE_AFTER = 3.0
@@ -148,23 +151,15 @@ def recover_interrupted_write(path: Path) -> None:
                              "again: SQLite then restores the last complete change") from exc
 
 
-def wait_while_held(path: Path, *, writable: bool = False) -> None:
-    """Open ``path`` with SQLite and read its schema, waiting while another program (QGIS,
-    sqlite3) holds it locked: saying so after :data:`NOTICE_AFTER` seconds, giving up after
-    ``LANDTOOL_LOCK_TIMEOUT`` seconds with a message naming the file. ``writable``: open it
-    as a connection that may write (which rolls back an interrupted change)."""
-    from urllib.parse import quote
-
-    real = Path(path).resolve()
+def while_held(path: Path, attempt: Callable[[], T]) -> T:
+    """``attempt()`` until SQLite stops saying the file is locked or busy: saying so after
+    :data:`NOTICE_AFTER` seconds, giving up after ``LANDTOOL_LOCK_TIMEOUT`` seconds with a
+    message naming the file; any other error is raised at once."""
     start = time.monotonic()
     said = False
     while True:
         try:
-            con = (sqlite3.connect(real, timeout=0.25) if writable else
-                   sqlite3.connect(f"file:{quote(str(real))}?mode=ro", uri=True, timeout=0.25))
-            with closing(con):
-                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return
+            return attempt()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
@@ -178,3 +173,20 @@ def wait_while_held(path: Path, *, writable: bool = False) -> None:
                 wait_notice(path, "another program holding the file")
                 said = True
             time.sleep(0.1)
+
+
+def wait_while_held(path: Path, *, writable: bool = False) -> None:
+    """Open ``path`` with SQLite and read its schema, waiting while another program (QGIS,
+    sqlite3) holds it locked (:func:`while_held`). ``writable``: open it as a connection that
+    may write (which rolls back an interrupted change)."""
+    from urllib.parse import quote
+
+    real = Path(path).resolve()
+
+    def read_schema() -> None:
+        con = (sqlite3.connect(real, timeout=0.25) if writable else
+               sqlite3.connect(f"file:{quote(str(real))}?mode=ro", uri=True, timeout=0.25))
+        with closing(con):
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    while_held(path, read_schema)
