@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from landtool.export.report import FONT, FONT_BOLD, _e, check_lang, register_fonts
+from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN
 
 #: The receipt's words; each label is printed in the first language, then the other.
 TEXT = {
@@ -30,7 +31,7 @@ TEXT = {
                 "шалгаж болно: QR кодын агуулгыг нийтэлсэн бүртгэлийн хуудсанд оруулах, эсвэл "
                 "`landtool register verify WS --receipt {json}` ажиллуулна. Бичлэгийг "
                 "өөрчилсөн, устгасан, эсвэл бүртгэлийг дахин бичсэн бол шалгалт үүнийг илрүүлнэ.",
-        "area_note": "Талбайг WGS 84 эллипсоид дээр геодезийн аргаар (pyproj Geod) тооцов.",
+        "area_note": f"Талбайг {AREA_METHOD_MN} аргаар тооцов.",
         "qr": "QR код: энэ баримтын JSON",
     },
     "en": {
@@ -45,7 +46,7 @@ TEXT = {
                 "unchanged: paste the QR code's text into the published register page, or run "
                 "`landtool register verify WS --receipt {json}`. An entry changed or removed, or "
                 "a register rewritten, is then detected.",
-        "area_note": "Area: geodesic, on the WGS 84 ellipsoid (pyproj Geod).",
+        "area_note": f"Areas: {AREA_METHOD}.",
         "qr": "QR code: this receipt as JSON",
     },
 }
