@@ -70,13 +70,13 @@ def measure(path: Path, repeat: int, folder: Path) -> dict[str, float]:
                                     "decision": []}
     for i in range(repeat):
         layer = load_layer(layer_file(folder, i), "settlements")
-        runs["import"].append(timed(lambda: ws.add(layer, name=f"extra_{i}")))
+        runs["import"].append(timed(lambda lay=layer, n=f"extra_{i}": ws.add(lay, name=n)))
         reqs = ws.read("requests")
         reqs.loc[0, "applicant"] = f"edit {i}"
-        runs["saved edit"].append(timed(lambda: ws.update("requests", reqs, note="bench")))
-        runs["registration"].append(timed(lambda: register(ws, ids[i])))
+        runs["saved edit"].append(timed(lambda r=reqs: ws.update("requests", r, note="bench")))
+        runs["registration"].append(timed(lambda r=ids[i]: register(ws, r)))
         rid = f"REQ-2026-{i + 1:03d}"
-        runs["decision"].append(timed(lambda: decide(ws, rid, "withdrawn", note="bench")))
+        runs["decision"].append(timed(lambda r=rid: decide(ws, r, "withdrawn", note="bench")))
     return {k: statistics.median(v) for k, v in runs.items()}
 
 

@@ -65,12 +65,13 @@ def receipt(ws, request_id: str) -> dict:
     }
 
 
-def witness(ws, *, at: datetime | None = None) -> dict:
-    """The log's length and last hash now."""
+def witness(ws, *, at: datetime | None = None, log: list | None = None) -> dict:
+    """The log's length and last hash now (or of ``log``, the entries already read)."""
     from landtool.workspace import decisions
 
-    with decisions.reading(ws):
-        log = decisions.entries(ws)
+    if log is None:
+        with decisions.reading(ws):
+            log = decisions.entries(ws)
     return {"kind": WITNESS_KIND, "format": FORMAT, "workspace": _title(ws),
             "made_at": (at or datetime.now(UTC)).replace(microsecond=0).isoformat(),
             "log_length": len(log), "last_hash": log[-1].hash if log else None}

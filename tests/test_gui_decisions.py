@@ -126,8 +126,8 @@ def test_the_history_shows_names_and_numbers_as_text(window):
         history_text([e], "en")
 
 
-def test_print_a_receipt_from_the_register_action(window, ws_path, tmp_path, monkeypatch,
-                                                  boxes):  # noqa: F811
+def test_print_a_receipt_from_the_register_action(
+        window, ws_path, tmp_path, monkeypatch, boxes):  # noqa: F811 (its fixtures)
     """Registering in the window, then Edit ▸ Print the applicant's receipt: the registration
     is saved into the log first, and the receipt (PDF and JSON) holds that log entry, read
     here straight from the file."""

@@ -1,4 +1,5 @@
-"""``landtool register list | add | seal | witness | decide | verify | publish | print``: the queue and decisions log."""
+"""``landtool register list | add | seal | witness | decide | verify | publish | print``: the
+queue and the decisions log."""
 
 from __future__ import annotations
 

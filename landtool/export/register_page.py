@@ -52,10 +52,9 @@ def page_data(ws, *, soum: str | None = None, now: datetime | None = None) -> di
     with decisions.reading(ws):  # the queue, the log and its head of one moment
         rows = queue_rows(ws, soum)
         log = decisions.entries(ws)
-        _, head = decisions.raw_log(ws)
+        head = decisions.log_head(ws)
         place = {lang: _place(ws, soum, lang) for lang in ("mn", "en")}
-        seen = witness(ws, at=now)
-    head = dict(head)
+    seen = witness(ws, at=now, log=log)
     when = (now or datetime.now(UTC)).astimezone(UTC)
     queue = []
     for r in rows:
@@ -83,8 +82,7 @@ def page_data(ws, *, soum: str | None = None, now: datetime | None = None) -> di
                  "subject": e.subject, "details": e.details, "inputs_hash": e.inputs_hash,
                  "prev_hash": e.prev_hash, "hash": e.hash, "at_mn": mongolian_time(e.at),
                  "details_text": _details_text(e.details)} for e in log],
-        "head": {"count": int(head.get("count", 0)) if head else 0,
-                 "last_hash": head.get("last_hash") if head else None},
+        "head": {"count": int(head.get("count", 0)), "last_hash": head.get("last_hash")},
         "witness": seen,
     }
 

@@ -109,7 +109,8 @@ th, td { border: 1px solid #888; padding: 3px 5px; vertical-align: top; text-ali
 .id { white-space: nowrap; } .keep { page-break-inside: avoid; }
 th { background: #eee; } thead { display: table-header-group; }
 tr { page-break-inside: avoid; } td.num { text-align: right; white-space: nowrap; }
-code { font-size: 8.5pt; overflow-wrap: anywhere; } .bad { color: #b00; font-weight: bold; } .ok { color: #060; }
+code { font-size: 8.5pt; overflow-wrap: anywhere; }
+.bad { color: #b00; font-weight: bold; } .ok { color: #060; }
 .stale { color: #b00; font-size: 8pt; }
 .sign td { border: none; padding: 1.2em 1em .2em 0; width: 25%; }
 .sign span { display: block; border-top: 1px solid #000; padding-top: 2px; font-size: 8pt; }
@@ -179,7 +180,7 @@ def _page(ws, soum, lang, user, now) -> str:
     rows = queue_rows(ws, soum)
     log = decisions.entries(ws)
     state = decisions.verify(ws)
-    seen = witness_doc(ws, at=now)
+    seen = witness_doc(ws, at=now, log=log)
     shown_ids = {r["request_id"] for r in rows}
     shown = [e for e in log if e.subject in shown_ids] if soum else log
     printed = (now or datetime.now(UTC)).astimezone(MONGOLIA_TZ).strftime("%Y-%m-%d %H:%M")

@@ -292,8 +292,7 @@ def verify(ws: Workspace) -> Verification:
             return Verification(False, len(log), entry.seq, "its content was changed",
                                 "changed")
         prev = entry.hash
-    head = dict((ws.log_head() if ws.shared else _gpkg_rows(ws, f"SELECT k, v FROM {HEAD}"))
-                or [])
+    head = log_head(ws)
     if log and not head:
         return Verification(False, len(log), len(log),
                             "the record of the log's length and last hash was removed, so "
@@ -308,6 +307,12 @@ def verify(ws: Workspace) -> Verification:
                             "it is not the entry recorded as the last one (the end of the "
                             "log was replaced)", "replaced")
     return Verification(True, len(log))
+
+
+def log_head(ws: Workspace) -> dict:
+    """The log's head record as stored ({'count': ..., 'last_hash': ...}; empty if none)."""
+    return dict((ws.log_head() if ws.shared else _gpkg_rows(ws, f"SELECT k, v FROM {HEAD}"))
+                or [])
 
 
 def raw_log(ws: Workspace) -> tuple[list[tuple], list[tuple]]:
