@@ -195,9 +195,9 @@ def _write_files(data, folder: Path, lang: str, paper: str = "a4",
     (folder / "check.json").write_text(json.dumps(check, ensure_ascii=False, indent=2),
                                        encoding="utf-8")
     if data.witness is not None:
-        (folder / "witness.json").write_text(
-            json.dumps(data.witness, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-            encoding="utf-8")
+        from landtool.witness import write_json
+
+        write_json(data.witness, folder / "witness.json")
     if data.estimate is not None:
         from landtool.rehab.export import write_xlsx
 
