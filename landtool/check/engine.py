@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -22,7 +23,7 @@ from landtool.catalog import get_kind
 from landtool.check.context import CheckContext, require_layers
 from landtool.check.frames import Frames
 from landtool.check.result import CheckReport, RequestResult, RuleResult
-from landtool.check.rules import RULES, Bilingual, Outcome, Requests
+from landtool.check.rules import EMPTY, RULES, Bilingual, Outcome, Requests, missing
 from landtool.check.ruleset import Rule, Ruleset
 from landtool.errors import CheckError
 from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, areas_ha, areas_m2
@@ -63,32 +64,33 @@ def _fmt(template: str, values: dict, lang: str) -> str:
             return ", ".join(map(str, v))
         return v
 
-    return template.format(**{k: shown(v) for k, v in values.items()})
+    return template.format_map({k: shown(v) for k, v in values.items()})
 
 
 def _rule_results(rule: Rule, outcomes: list[Outcome]) -> list[RuleResult]:
     """RuleResults for one rule over all requests; passes and not-applicables carry no
     per-request detail, so one shared (never modified) result stands for each."""
     shared: dict[tuple, RuleResult] = {}
+    params = rule.params.model_dump()
     out = []
     for o in outcomes:
         if o.status in ("pass", "not_applicable") and not o.conflicts:
             key = (o.status, o.reason_en, o.layer_missing)
             if key not in shared:
-                shared[key] = _rule_result(rule, o)
+                shared[key] = _rule_result(rule, o, params)
             out.append(shared[key])
         else:
-            out.append(_rule_result(rule, o))
+            out.append(_rule_result(rule, o, params))
     return out
 
 
-def _rule_result(rule: Rule, outcome: Outcome) -> RuleResult:
+def _rule_result(rule: Rule, outcome: Outcome, params: dict) -> RuleResult:
     if outcome.reason_en:  # a verdict with its own explanation (not checked, value missing)
         en, mn = outcome.reason_en, outcome.reason_mn
     elif outcome.status == "pass":
         en, mn = f"{rule.title_en}: passed.", f"{rule.title_mn}: хангасан."
     else:
-        values = {**rule.params.model_dump(), **outcome.values}
+        values = {**params, **outcome.values}
         en, mn = _fmt(rule.message_en, values, "en"), _fmt(rule.message_mn, values, "mn")
     return RuleResult(rule=rule.id, type=rule.type.value, status=outcome.status,
                       severity=rule.severity, message_en=en, message_mn=mn,
@@ -112,7 +114,7 @@ def _eligible_parts(req: Requests) -> tuple[np.ndarray, np.ndarray]:
         if clip is None and not cuts:
             continue
         if clip is not None and clip.is_empty:
-            parts[i], hectares[i] = shapely.Polygon(), 0.0
+            parts[i], hectares[i] = EMPTY, 0.0
             continue
         work.append(i)
     if not work:
@@ -131,7 +133,7 @@ def _eligible_parts(req: Requests) -> tuple[np.ndarray, np.ndarray]:
     for i, part in zip(work, back, strict=True):
         if not part.is_valid:
             part = shapely.make_valid(part)
-        parts[i] = polygonal(part) or shapely.Polygon()
+        parts[i] = polygonal(part) or EMPTY
     hectares[work] = areas_m2(parts[work]) / 1e4
     return parts, hectares
 
@@ -144,6 +146,19 @@ def check_requests(
     progress: Progress | None = None,
 ) -> CheckReport:
     """Check every request (a layer of kind ``requests`` in EPSG:4326) against ``ruleset``."""
+    # A batch makes a few hundred thousand small objects and no reference cycles: the cyclic
+    # collector would only walk them again and again (a fifth of the time on 10,000 requests).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(requests, ruleset, ctx, progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(requests, ruleset: Ruleset, ctx: CheckContext, progress: Progress | None
+           ) -> CheckReport:
     notes = require_layers(ctx, ruleset)
     if ctx.as_of < ruleset.effective_date:
         notes.append(f"the check date {ctx.as_of} is before the ruleset's effective date "
@@ -173,7 +188,7 @@ def check_requests(
             eligible_area_ha=float(part_ha[i]),
             results=[r[i] for r in per_rule],
             submitted_at=_text(column["submitted_at"][i]),
-            queue_no=None if queue is None or pd.isna(queue) else int(queue),
+            queue_no=None if missing(queue) else int(queue),
         ))
     if ruleset.unconfirmed_rules:
         notes.append("rules relying on values the legal text did not confirm: "
@@ -185,6 +200,6 @@ def check_requests(
 
 
 def _text(value) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if missing(value):
         return None
     return str(value)

@@ -71,6 +71,28 @@ def cuts(rule: Rule) -> bool:
     return rule.severity == "fail"
 
 
+#: One empty polygon, shared (shapely geometries are immutable; making one costs a WKT parse).
+EMPTY = shapely.Polygon()
+
+
+def missing(value) -> bool:
+    """Whether an attribute value is absent (None, NaN, NaT, pd.NA): ``pd.isna`` for one
+    value, without its cost on the common cases."""
+    if value is None:
+        return True
+    if isinstance(value, str | int | np.integer):
+        return False
+    if isinstance(value, float | np.floating):
+        return value != value
+    return bool(pd.isna(value))
+
+
+def _passed() -> Outcome:
+    """A plain pass: its message is the rule's title and "passed", so it carries no values
+    and one (never modified) Outcome stands for every request that passed."""
+    return Outcome("pass")
+
+
 def _verdict(rule: Rule, failed: bool) -> str:
     return rule.severity if failed else "pass"
 
@@ -136,26 +158,25 @@ def within(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     outside = np.array(req.geoms, dtype=object)
     has = counts > 0
     outside[has] = shapely.difference(req.geoms[has], cover[has])
-    outside_m2 = areas_m2(outside)
+    # a request no feature touches lies wholly outside: its own area, already measured
+    outside_m2 = np.asarray(req.area_ha, dtype=float) * 1e4
+    outside_m2[has] = areas_m2(outside[has])
     failed = outside_m2 > p.tolerance_m2
     # where it fails, the eligible part must lie in the in-force features (or is empty);
     # a rule that only warns never cuts the eligible part
     for i in np.flatnonzero(failed if cuts(rule) else []):
         req.clip[i] = (req.frames.to_local(np.array([cover[i]]), [i])[0]
-                       if cover[i] is not None else shapely.Polygon())
+                       if cover[i] is not None else EMPTY)
     layer_names = ", ".join(ctx.layer_names(p.layer))
     name = Bilingual(kind.name_en.lower(), kind.name_mn)
-    out = []
-    for i in range(n):
-        conflicts = []
-        if failed[i]:
-            inside = ", ".join(fs.ids[groups[i]]) if counts[i] else ""
-            conflicts.append(Conflict(layer_names, p.layer,
-                                      f"outside {inside}" if inside else "outside all",
-                                      overlap_ha=outside_m2[i] / 1e4,
-                                      geometry=polygonal(outside[i])))
-        out.append(Outcome(_verdict(rule, bool(failed[i])),
-                           {"outside_ha": outside_m2[i] / 1e4, "layer_name": name}, conflicts))
+    out = [_passed()] * n
+    for i in np.flatnonzero(failed):
+        inside = ", ".join(fs.ids[groups[i]]) if counts[i] else ""
+        conflict = Conflict(layer_names, p.layer,
+                            f"outside {inside}" if inside else "outside all",
+                            overlap_ha=outside_m2[i] / 1e4, geometry=polygonal(outside[i]))
+        out[i] = Outcome(rule.severity, {"outside_ha": outside_m2[i] / 1e4, "layer_name": name},
+                         [conflict])
     return out
 
 
@@ -164,24 +185,24 @@ def no_overlap(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     present = [k for k in p.layers if ctx.has(k)]
     if not present:
         return _missing_layer(rule, p.layers, len(req))
-    conflicts: list[list[Conflict]] = [[] for _ in range(len(req))]
+    conflicts: dict[int, list[Conflict]] = {}  # only the requests in conflict
     for kind in present:
         fs = ctx.features(kind, p.where)
         ri, fj, area, inter = _overlaps(req, fs, p.sliver_m2)
         local = req.frames.to_local(inter, ri)
         for i, j, a, g, loc in zip(ri, fj, area, inter, local, strict=True):
-            conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], overlap_ha=a / 1e4,
-                                         geometry=polygonal(g)))
+            conflicts.setdefault(i, []).append(Conflict(
+                fs.layers[j], kind, fs.ids[j], overlap_ha=a / 1e4, geometry=polygonal(g)))
             if cuts(rule):
                 req.exclusions[i].append(loc)
     layer_name = _kind_names(p.layers)
-    return [
-        Outcome(_verdict(rule, bool(c)),
-                {"count": len(c), "ids": ", ".join(x.feature_id for x in c),
-                 "overlap_ha": sum(x.overlap_ha for x in c), "layer_name": layer_name},
-                c)
-        for c in conflicts
-    ]
+    out = [_passed()] * len(req)
+    for i, c in conflicts.items():
+        out[i] = Outcome(rule.severity,
+                         {"count": len(c), "ids": ", ".join(x.feature_id for x in c),
+                          "overlap_ha": sum(x.overlap_ha for x in c), "layer_name": layer_name},
+                         c)
+    return out
 
 
 def min_distance(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
@@ -191,7 +212,7 @@ def min_distance(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         return _missing_layer(rule, p.layers, len(req))
     d = p.distance_m
     boxes = search_boxes(req.geoms, d)
-    conflicts: list[list[Conflict]] = [[] for _ in range(len(req))]
+    conflicts: dict[int, list[Conflict]] = {}  # only the requests in conflict
     for kind in present:
         fs = ctx.features(kind, p.where)
         ri, fj = _pairs(fs, req.geoms, "dwithin", distance=d / MIN_M_PER_DEG * 1.2)
@@ -210,27 +231,31 @@ def min_distance(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
         # the conflict is the part of the request inside the feature's zone
         zones = req.frames.to_lonlat(shapely.intersection(req.local[ri], buffers), ri)
         for i, j, dist, zone, buf in zip(ri, fj, exact, zones, buffers, strict=True):
-            conflicts[i].append(Conflict(fs.layers[j], kind, fs.ids[j], distance_m=float(dist),
-                                         geometry=polygonal(zone)))
+            conflicts.setdefault(i, []).append(Conflict(
+                fs.layers[j], kind, fs.ids[j], distance_m=float(dist), geometry=polygonal(zone)))
             if cuts(rule):
                 req.exclusions[i].append(buf)
     layer_name = _kind_names(p.layers)
-    return [
-        Outcome(_verdict(rule, bool(c)),
-                {"count": len(c), "ids": ", ".join(dict.fromkeys(x.feature_id for x in c)),
-                 "nearest_m": min((x.distance_m for x in c), default=float("nan")),
-                 "layer_name": layer_name},
-                sorted(c, key=lambda x: x.distance_m))
-        for c in conflicts
-    ]
+    out = [_passed()] * len(req)
+    for i, c in conflicts.items():
+        out[i] = Outcome(rule.severity,
+                         {"count": len(c), "ids": ", ".join(dict.fromkeys(x.feature_id for x in c)),
+                          "nearest_m": min(x.distance_m for x in c), "layer_name": layer_name},
+                         sorted(c, key=lambda x: x.distance_m))
+    return out
 
 
 def area(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     p = rule.params
-    out = []
-    for a in req.area_ha:
-        failed = (p.max_ha is not None and a > p.max_ha) or (p.min_ha is not None and a < p.min_ha)
-        out.append(Outcome(_verdict(rule, failed), {"area_ha": float(a)}))
+    a = np.asarray(req.area_ha, dtype=float)
+    failed = np.zeros(len(a), dtype=bool)
+    if p.max_ha is not None:
+        failed |= a > p.max_ha
+    if p.min_ha is not None:
+        failed |= a < p.min_ha
+    out = [_passed()] * len(a)
+    for i in np.flatnonzero(failed):
+        out[i] = Outcome(rule.severity, {"area_ha": float(a[i])})
     return out
 
 
@@ -243,7 +268,7 @@ def attribute(rule: Rule, req: Requests, ctx: CheckContext) -> list[Outcome]:
     values = req.attrs[p.field] if p.field in req.attrs.columns else pd.Series([None] * len(req))
     out = []
     for v in values:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
+        if missing(v):
             en, mn = (f"The request does not state {p.field}.",
                       f"Хүсэлтэд {p.field} утга заагаагүй байна.")
             if p.if_missing == "not_applicable":
@@ -275,7 +300,7 @@ def rehabilitation_backlog(rule: Rule, req: Requests, ctx: CheckContext) -> list
     out = []
     applicants = req.attrs.get("applicant", pd.Series([None] * len(req)))
     for name in applicants:
-        if name is None or (not isinstance(name, str) and pd.isna(name)):
+        if missing(name):
             out.append(Outcome("not_applicable",
                                reason_en="Not checked: the request names no applicant.",
                                reason_mn="Шалгаагүй: хүсэлт гаргагч тодорхойгүй."))
@@ -314,7 +339,7 @@ def _order_key(submitted, queue) -> tuple | None:
             ts = None
         if ts is not None and ts.tzinfo is None:
             ts = ts.replace(tzinfo=_MONGOLIA)
-    q = None if queue is None or pd.isna(queue) else int(queue)
+    q = None if missing(queue) else int(queue)
     if ts is None and q is None:
         return None
     return (ts or datetime.max.replace(tzinfo=UTC), q if q is not None else _NO_QUEUE)
