@@ -1,11 +1,16 @@
 """The ``landtool`` command: one click group; each subcommand parses, calls the library, prints.
 
+The group is lazy (click's "LazyGroup" pattern): a subcommand's module is imported only when that
+command runs or shows its own help, and ``landtool --help`` lists the commands from the table
+below, so neither imports geopandas and its kin (issue 13: start-up within 0.3 s).
+
 Every :class:`~landtool.errors.LandtoolError` becomes one clear message on stderr and exit code
 2; an unexpected error prints one line and writes the details to a crash log, never a traceback.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
@@ -18,8 +23,49 @@ import click
 from landtool import __version__
 from landtool.errors import LandtoolError
 
+# name -> (module in landtool.cli, attribute, its one-line help as ``landtool --help`` shows it:
+# the command's own short help, which tests/test_cli_startup.py keeps them equal to)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "area": ("layers", "area", "Print the area and perimeter of every feature in SOURCE."),
+    "check": ("check", "check", "Check REQUESTS (a file, e.g. an MRPAM corner list, or a "
+              "workspace layer name) against the eligibility rules."),
+    "convert": ("layers", "convert", "Read SOURCE as a layer of --kind and write it to DEST "
+                "(format from its suffix: .gpkg .shp .geojson .kml .kmz .csv, or .txt for an "
+                "MRPAM corner list)."),
+    "corners": ("corners", "corners",
+                "Read and write MRPAM corner coordinate lists (degrees-minutes-seconds)."),
+    "demo": ("sample", "demo", "A headless tour: the sample workspace's layers, the requests' "
+             "areas, their nearest stream, and the first request's corners in MRPAM style."),
+    "export": ("export", "export",
+               "Submission packages (report, maps, GIS files) and maps for the Khural."),
+    "register": ("register", "register", "The request register (queue) and the append-only, "
+                 "hash-chained decisions log."),
+    "rehab": ("rehab", "rehab", "Rehabilitation status of mined land, and cost estimates "
+              "derived from the parcels."),
+    "sample": ("sample", "sample", "The bundled sample workspace (Mandal soum, Selenge aimag)."),
+    "workspace": ("workspace", "workspace", "Create, describe and share workspaces: one "
+                  "GeoPackage, or one PostgreSQL + PostGIS database shared by an office (a "
+                  "postgresql://user@host/database URL)."),
+}
+
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS.keys() | self.commands.keys())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attr, _ = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"landtool.cli.{module}"), attr)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # click's own listing, of stand-ins carrying the table's help: no command is imported
+        listed = {name: self.commands.get(name) or click.Command(name, help=COMMANDS[name][2])
+                  for name in self.list_commands(ctx)}
+        click.Group(commands=listed).format_commands(ctx, formatter)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -58,20 +104,3 @@ def _crash_log() -> Path:
 def main() -> None:
     """landtool: land access for artisanal and small-scale gold mining in Mongolia."""
 
-
-def _register() -> None:
-    from landtool.cli import check, corners, export, layers, register, rehab, sample, workspace
-
-    main.add_command(workspace.workspace)
-    main.add_command(check.check)
-    main.add_command(rehab.rehab)
-    main.add_command(register.register)
-    main.add_command(layers.area)
-    main.add_command(layers.convert)
-    main.add_command(corners.corners)
-    main.add_command(export.export)
-    main.add_command(sample.sample)
-    main.add_command(sample.demo)
-
-
-_register()

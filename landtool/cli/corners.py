@@ -5,12 +5,7 @@ from __future__ import annotations
 import click
 
 from landtool.cli.options import kind_option, load_kwargs, load_options
-from landtool.crs import check_in_mongolia, parse_crs, to_workspace_crs
 from landtool.errors import LayerLoadError
-from landtool.geodesy import AREA_METHOD, area_ha
-from landtool.io.corners import check_named_datum
-from landtool.io.formats import read_raw, write_vector
-from landtool.io.load import load_layer
 
 
 @click.group()
@@ -28,6 +23,11 @@ def corners() -> None:
 def read_cmd(source, crs, out, force) -> None:
     """Parse a corner list and print each polygon's corners count and area."""
     from pathlib import Path
+
+    from landtool.crs import check_in_mongolia, parse_crs, to_workspace_crs
+    from landtool.geodesy import AREA_METHOD, area_ha
+    from landtool.io.corners import check_named_datum
+    from landtool.io.formats import read_raw, write_vector
 
     if out and Path(out).exists() and not force:
         raise click.UsageError(f"{out} exists; pass --force to overwrite it")
@@ -70,6 +70,7 @@ def write_cmd(source, dest, kind, lang, force, **opts) -> None:
     from pathlib import Path
 
     from landtool.io.corners import write_corner_list
+    from landtool.io.load import load_layer
 
     if Path(dest).exists() and not force:
         raise click.UsageError(f"{dest} exists; pass --force to overwrite it")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from landtool.workspace import open_workspace
-
 _LANG = click.option("--lang", type=click.Choice(["mn", "en"]), default="mn", show_default=True,
                      help="The language of the report and the maps.")
 _RATES = click.option("--rates", "rates_id", default="mn-illustrative-2026", show_default=True,
@@ -39,6 +37,7 @@ def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force) ->
     """Write the submission package of a request: report.pdf, maps, GeoPackage, KML, corners
     (CSV and MRPAM list), the check (JSON) and the cost lines (xlsx), and a zip of it all."""
     from landtool.export.package import build_package, iter_packages, request_ids
+    from landtool.workspace import open_workspace
 
     if all_requests and requests:
         raise click.UsageError("give --request or --all, not both")
@@ -93,6 +92,7 @@ def map_cmd(ws_path, request_id, fmt, paper, orientation, dpi, lang, out, force)
     """Write a printable map (PDF, PNG) or an interactive map (HTML) of a request, or of the
     whole workspace."""
     from landtool.export.package import map_format, write_map
+    from landtool.workspace import open_workspace
 
     map_format(out, fmt)  # refuse a format that does not fit the name before opening anything
     ws = open_workspace(ws_path)

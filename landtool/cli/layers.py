@@ -7,9 +7,6 @@ from pathlib import Path
 import click
 
 from landtool.cli.options import kind_option, load_kwargs, load_options
-from landtool.geodesy import AREA_METHOD, area_ha, perimeter_m
-from landtool.io.formats import write_vector
-from landtool.io.load import load_layer
 
 
 @click.command()
@@ -18,6 +15,9 @@ from landtool.io.load import load_layer
 @load_options
 def area(source, kind, **opts) -> None:
     """Print the area and perimeter of every feature in SOURCE."""
+    from landtool.geodesy import AREA_METHOD, area_ha, perimeter_m
+    from landtool.io.load import load_layer
+
     layer = load_layer(source, kind, **load_kwargs(kind, **opts))
     for line in layer.report_lines():
         click.echo(line)
@@ -42,6 +42,9 @@ def area(source, kind, **opts) -> None:
 def convert(source, dest, kind, force, **opts) -> None:
     """Read SOURCE as a layer of --kind and write it to DEST (format from its suffix:
     .gpkg .shp .geojson .kml .kmz .csv, or .txt for an MRPAM corner list)."""
+    from landtool.io.formats import write_vector
+    from landtool.io.load import load_layer
+
     if Path(dest).exists() and not force:
         raise click.UsageError(f"{dest} exists; pass --force to overwrite it")
     layer = load_layer(source, kind, **load_kwargs(kind, **opts))

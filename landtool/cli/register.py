@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import click
 
-from landtool.register import DECISIONS, audit, queue_rows
-from landtool.register import decide as decide_request
-from landtool.workspace import decisions, open_workspace
+from landtool.cli.options import choice_of
 
 WS = click.argument("workspace", type=click.Path(dir_okay=False))
 VERDICTS = {"eligible": "eligible", "incomplete": "eligible*", "refused": "not eligible"}
@@ -23,6 +21,9 @@ def register() -> None:
 @click.option("--soum", help="Only the requests of this soum P-code.")
 def list_cmd(workspace, soum) -> None:
     """The queue: number, submission time, request, applicant, check and latest decision."""
+    from landtool.register import queue_rows
+    from landtool.workspace import open_workspace
+
     click.echo(f"{'no':>4} {'submitted':<25} {'request':<14} {'applicant':<24} "
                f"{'check':<40} decision")
     for row in queue_rows(open_workspace(workspace), soum):
@@ -52,6 +53,7 @@ def add(workspace, request_id, user, receipt_pdf, lang) -> None:
 
     from landtool import witness
     from landtool.register import register as register_it
+    from landtool.workspace import open_workspace
 
     ws = open_workspace(workspace)
     if receipt_pdf:  # refused before anything is registered
@@ -77,6 +79,7 @@ def seal(workspace, user) -> None:
     """Seal registrations made elsewhere (queue numbers the log does not back yet) into the
     log, once, on purpose: an 'imported' entry for each, in queue order, with who and when."""
     from landtool.register import seal as seal_queue
+    from landtool.workspace import open_workspace
 
     entries = seal_queue(open_workspace(workspace), user=user)
     for e in entries:
@@ -94,6 +97,7 @@ def witness_cmd(workspace, out) -> None:
     package and the printed register): any later cut or rewrite of the log before that point
     is detected by `register verify --witness`."""
     from landtool import witness
+    from landtool.workspace import open_workspace
 
     doc = witness.witness(open_workspace(workspace))
     witness.write_json(doc, out)
@@ -103,7 +107,7 @@ def witness_cmd(workspace, out) -> None:
 @register.command()
 @WS
 @click.argument("request_id")
-@click.option("--decision", type=click.Choice(DECISIONS), required=True,
+@click.option("--decision", type=choice_of("landtool.register", "DECISIONS"), required=True,
               help="What was decided; each must follow the one before it: registered → "
               "forwarded → approved or refused; approved → conclusion_issued → "
               "contract_signed.")
@@ -114,6 +118,9 @@ def witness_cmd(workspace, out) -> None:
 def decide(workspace, request_id, decision, resolution, note, user) -> None:
     """Record a DECISION about the registered request REQUEST_ID in the log. The log is
     append-only: a decision the procedure does not allow now is refused, not recorded."""
+    from landtool.register import decide as decide_request
+    from landtool.workspace import open_workspace
+
     entry = decide_request(open_workspace(workspace), request_id, decision,
                            document=resolution, note=note, user=user)
     click.echo(f"logged #{entry.seq}: {request_id} {decision}"
@@ -133,6 +140,8 @@ def verify(workspace, receipts, witnesses) -> None:
     registered requests gone), and the log against receipts and witnesses kept outside the
     workspace (cut or rewritten since). Exit 0 when all agree, 1 when not."""
     from landtool import witness
+    from landtool.register import audit
+    from landtool.workspace import decisions, open_workspace
 
     docs = [(p, witness.read_json(p, witness.RECEIPT_KIND)) for p in receipts]
     docs += [(p, witness.read_json(p, witness.WITNESS_KIND)) for p in witnesses]
@@ -174,6 +183,7 @@ def publish(workspace, out, soum, force) -> None:
     Web Crypto; nothing is loaded or sent), with a box to paste a receipt or a witness and
     see it confirmed. Copy the folder to any web server, a USB stick or a notice-board PC."""
     from landtool.export.register_page import publish as publish_page
+    from landtool.workspace import open_workspace
 
     page = publish_page(open_workspace(workspace), out, soum=soum, force=force)
     click.echo(f"wrote {page} and {page.parent / 'witness.json'}")
@@ -189,6 +199,7 @@ def print_cmd(workspace, soum, out, lang, force) -> None:
     """A printable register (HTML, A4 landscape): the queue with each request's check and
     latest decision, the decisions log, and the state of its hash chain."""
     from landtool.export.register_sheet import write_register
+    from landtool.workspace import open_workspace
 
     write_register(open_workspace(workspace), out, soum=soum, lang=lang, overwrite=force)
     click.echo(f"wrote {out}")

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from landtool.geodesy import AREA_METHOD
-from landtool.io.load import load_layer
-from landtool.rehab.status import STATUSES, check_history, summarize
-from landtool.workspace import BaseWorkspace, open_workspace
+from landtool.cli.options import choice_of
+
+if TYPE_CHECKING:
+    from landtool.workspace import BaseWorkspace
 
 
 def load_parcels(source: str | None, ws: BaseWorkspace | None):
     """PARCELS: a file, or the name of a workspace layer (default: the workspace's
     rehab_parcels layers)."""
     import pandas as pd
+
+    from landtool.io.load import load_layer
 
     if source and Path(source).exists():
         return load_layer(source, "rehab_parcels").gdf
@@ -32,6 +35,8 @@ def load_parcels(source: str | None, ws: BaseWorkspace | None):
 
 
 def validate_all(parcels) -> None:
+    from landtool.rehab.status import check_history
+
     for row in parcels.to_dict("records"):
         check_history(row)
 
@@ -51,6 +56,10 @@ def rehab() -> None:
 def status(parcels, ws_path, by, chart, lang) -> None:
     """Hectares in each status per partnership or soum, outstanding hectares and shares
     rehabilitated."""
+    from landtool.geodesy import AREA_METHOD
+    from landtool.rehab.status import STATUSES, summarize
+    from landtool.workspace import open_workspace
+
     ws = open_workspace(ws_path) if ws_path else None
     gdf = load_parcels(parcels, ws)
     validate_all(gdf)
@@ -102,6 +111,7 @@ def estimate(parcels, ws_path, rates_id, dem, partnership, indirect, deposit_per
     from landtool.rehab.quantities import parcel_quantities
     from landtool.rehab.rates import load_rates
     from landtool.rehab.status import partnership_key
+    from landtool.workspace import open_workspace
 
     outputs = {k: v for k, v in (("json", json_out), ("csv", csv_out), ("xlsx", xlsx_out)) if v}
     for path in outputs.values():
@@ -135,6 +145,8 @@ def _money(value: int) -> str:
 
 
 def _print_estimate(est) -> None:
+    from landtool.geodesy import AREA_METHOD
+
     cur = est.currency
     click.echo(f"{'parcel':<8} {'partnership':<24} {'status':<22} {'ha':>6} {'perim. m':>9} "
                f"{'pit m³':>9} {'vol.':<5} {'direct ' + cur:>16}")
@@ -170,7 +182,7 @@ def _print_estimate(est) -> None:
 @rehab.command()
 @click.argument("workspace", type=click.Path(dir_okay=False))
 @click.argument("parcel_id")
-@click.argument("new_status", type=click.Choice(STATUSES))
+@click.argument("new_status", type=choice_of("landtool.rehab.status", "STATUSES"))
 @click.option("--date", "when", required=True, metavar="YYYY-MM-DD",
               help="The date the parcel reached the new status.")
 @click.option("--layer", "layer_name", help="The parcels layer (default: the one holding it).")
@@ -182,6 +194,7 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
 
     from landtool.errors import RehabStatusError
     from landtool.rehab.status import change_status
+    from landtool.workspace import open_workspace
 
     try:
         day = date.fromisoformat(when)

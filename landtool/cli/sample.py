@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import click
 
-from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, area_ha, distance_m
 from landtool.paths import sample_workspace_path
-from landtool.sample_workspace import build_sample_workspace, ensure_sample_workspace
-from landtool.workspace import open_workspace
 
 
 @click.group()
@@ -21,6 +18,8 @@ def sample() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing workspace.")
 def build(out, force) -> None:
     """Build the sample workspace from sample_data/ (deterministic)."""
+    from landtool.sample_workspace import build_sample_workspace
+
     path = build_sample_workspace(out, overwrite=force, progress=click.echo)
     click.echo(f"built {path}")
 
@@ -31,6 +30,10 @@ def build(out, force) -> None:
 def demo(ws_path) -> None:
     """A headless tour: the sample workspace's layers, the requests' areas, their nearest
     stream, and the first request's corners in MRPAM style."""
+    from landtool.geodesy import AREA_METHOD, DISTANCE_METHOD, area_ha, distance_m
+    from landtool.sample_workspace import ensure_sample_workspace
+    from landtool.workspace import open_workspace
+
     ws = open_workspace(ws_path or ensure_sample_workspace(progress=click.echo))
     click.echo(f"workspace {ws.path}")
     for info in ws.info():

@@ -12,9 +12,7 @@ import click
 
 from landtool.cli.options import kind_option, load_kwargs, load_options
 from landtool.errors import WorkspaceError
-from landtool.io.load import load_layer
 from landtool.location import DatabaseLocation, is_database_url
-from landtool.workspace import init_workspace, open_workspace
 
 WS = click.argument("workspace", type=click.Path(dir_okay=False))
 URL = click.argument("url")
@@ -32,6 +30,8 @@ def workspace() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def init(workspace: str, title: str, force: bool) -> None:
     """Create an empty workspace (a .gpkg, or a postgresql:// URL: its tables and roles)."""
+    from landtool.workspace import init_workspace
+
     ws = init_workspace(workspace, title=title, overwrite=force)
     click.echo(f"created workspace {ws.path}")
 
@@ -45,6 +45,9 @@ def init(workspace: str, title: str, force: bool) -> None:
 @load_options
 def add(workspace, source, kind, name, replace, **opts) -> None:
     """Add the layer in SOURCE to the workspace, as a layer of --kind."""
+    from landtool.io.load import load_layer
+    from landtool.workspace import open_workspace
+
     ws = open_workspace(workspace)
     layer = load_layer(source, kind, **load_kwargs(kind, **opts))
     record = ws.add(layer, name=name, replace=replace)
@@ -58,6 +61,8 @@ def add(workspace, source, kind, name, replace, **opts) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def info(workspace: str, as_json: bool) -> None:
     """List every layer with its kind, feature count, CRS, extent and validity problems."""
+    from landtool.workspace import open_workspace
+
     layers = open_workspace(workspace).info()
     if as_json:
         click.echo(json.dumps([
@@ -88,6 +93,8 @@ def info(workspace: str, as_json: bool) -> None:
 @click.argument("name")
 def remove(workspace: str, name: str) -> None:
     """Delete layer NAME from the workspace."""
+    from landtool.workspace import open_workspace
+
     open_workspace(workspace).remove(name)
     click.echo(f"removed layer {name}")
 
@@ -130,6 +137,8 @@ def _shared(url: str):
     if not is_database_url(url):
         raise WorkspaceError("users and connections belong to a shared workspace: give its "
                              "postgresql:// URL", path=url)
+    from landtool.workspace import open_workspace
+
     return open_workspace(url)
 
 
