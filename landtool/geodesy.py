@@ -101,13 +101,26 @@ def areas_m2(geoms) -> np.ndarray:
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     coords, coord_of = shapely.get_coordinates(rings, return_index=True)
     starts = np.searchsorted(coord_of, np.arange(len(rings) + 1))
+    if len(rings) == 0:
+        return out
     first_ring = np.r_[True, ring_of[1:] != ring_of[:-1]]
-    poly_area = GEOD.polygon_area_perimeter
+    lon, lat = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+    poly_area = _ring_area()
+    signed = np.empty(len(rings))
     for k in range(len(rings)):
-        seg = coords[starts[k]:starts[k + 1]]
-        a = abs(poly_area(seg[:, 0], seg[:, 1])[0])
-        out[part_of[ring_of[k]]] += a if first_ring[k] else -a
+        signed[k] = abs(poly_area(lon[starts[k]:starts[k + 1]], lat[starts[k]:starts[k + 1]])[0])
+    signed[~first_ring] *= -1.0
+    np.add.at(out, part_of[ring_of], signed)
     return out
+
+
+def _ring_area():
+    """``Geod.polygon_area_perimeter`` for contiguous float64 arrays. The public method
+    copies both arrays into new buffers on every call, which is most of its cost for a small
+    ring; the method it calls takes the arrays as they are (and, in degrees, only reads
+    them). Falls back to the public method should a pyproj release rename it."""
+    direct = getattr(GEOD, "_polygon_area_perimeter", None)
+    return direct if direct is not None else GEOD.polygon_area_perimeter
 
 
 def areas_ha(geoms) -> np.ndarray:

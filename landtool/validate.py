@@ -174,13 +174,21 @@ def invalid_when_projected(geoms, crs) -> np.ndarray:
 
 
 def to_multi(geoms: gpd.GeoSeries, family: GeometryKind) -> gpd.GeoSeries:
-    """Promote to one geometry type per layer: MultiPolygon, MultiLineString, or Point."""
+    """Promote to one geometry type per layer: MultiPolygon, MultiLineString, or Point (or
+    MultiPoint, when the layer has any). Missing geometries stay missing."""
+    values = np.asarray(geoms.values, dtype=object)
+    types = shapely.get_type_id(values)
     if family is GeometryKind.POINT:
-        if (geoms.geom_type == "MultiPoint").any():
-            return geoms.apply(
-                lambda g: g if g is None or g.geom_type == "MultiPoint" else shapely.MultiPoint([g])
-            )
+        if not (types == 4).any():
+            return geoms
+        single, make = types == 0, shapely.multipoints
+    elif family is GeometryKind.POLYGON:
+        single, make = types == 3, shapely.multipolygons
+    else:
+        single, make = types == 1, shapely.multilinestrings
+    if not single.any():
         return geoms
-    multi = shapely.MultiPolygon if family is GeometryKind.POLYGON else shapely.MultiLineString
-    single = "Polygon" if family is GeometryKind.POLYGON else "LineString"
-    return geoms.apply(lambda g: multi([g]) if g is not None and g.geom_type == single else g)
+    out = values.copy()
+    # one part per new geometry: part k goes into geometry k
+    out[single] = make(values[single], indices=np.arange(int(single.sum())))
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs, name=geoms.name)
