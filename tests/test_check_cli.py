@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import jsonschema
 import pyogrio
 import pytest
 import shapely
@@ -14,6 +15,7 @@ from pyproj import Geod
 from shapely import affinity
 
 from landtool import sample
+from landtool.check import compact
 from landtool.cli import main
 from landtool.io.corners import format_corner_list
 from landtool.paths import sample_data_dir
@@ -46,6 +48,15 @@ def requests_file(sample_ws, tmp_path_factory):
     path = tmp_path_factory.mktemp("req") / "requests.geojson"
     pyogrio.write_dataframe(pyogrio.read_dataframe(sample_ws, layer="requests"), path)
     return path
+
+
+def read_report(path) -> dict:
+    """The JSON ``check --json`` wrote: compact, valid against its schema; returned in the
+    full per-request form (every rule's result with all its fields) the tests read."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(doc, json.loads(compact.SCHEMA_PATH.read_text(encoding="utf-8")),
+                        format_checker=jsonschema.FormatChecker())
+    return compact.expand(doc)
 
 
 def _number(x) -> bool:
@@ -92,7 +103,7 @@ def test_sample_check_prints_a_table_and_writes_json(sample_ws, tmp_path):
             "REQ-2026-006", "REQ-2026-009")  # warnings only under mn-asm-2022
         assert ("refused" in row) == meant_to_fail, row
     assert "REQ-2026-005" in result.output and "MV-00005082" in result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = read_report(out)
     assert_report_schema(data)
     assert (data["ruleset"]["id"], data["ruleset"]["version"]) == ("mn-asm-2022", "1.0.0")
     assert data["as_of"] == AS_OF
@@ -110,7 +121,7 @@ def test_ruleset_and_lang_options(sample_ws, requests_file, tmp_path):
     result = invoke(requests_file, "--workspace", sample_ws, "--as-of", AS_OF,
                     "--ruleset", "mn-asm-2010", "--lang", "mn", "--json", out)
     assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = read_report(out)
     assert data["ruleset"]["id"] == "mn-asm-2010"
     by_id = {r["id"]: r for r in data["requests"]}
     assert not by_id["REQ-2026-006"]["eligible"] and not by_id["REQ-2026-009"]["eligible"]
@@ -153,7 +164,7 @@ def test_corner_list_as_requests(sample_ws, tmp_path):
     result = invoke(path, "--workspace", sample_ws, "--as-of", AS_OF, "--json", out)
     assert result.exit_code == 0, result.output
     assert "ТЕСТ-1" in result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = read_report(out)
     assert_report_schema(data)
     [r] = data["requests"]
     # 0.75 ha; the list's seconds have 2 decimals (about 0.3 m), so the area is close, not equal
@@ -174,7 +185,7 @@ def test_layer_option_without_a_workspace(requests_file, tmp_path):
     result = invoke(requests_file, "--layer", f"licenses={EITI}", "--as-of", AS_OF,
                     "--json", out)
     assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = read_report(out)
     assert_report_schema(data)
     assert data["layers_used"]["licenses"] == ["licenses_eiti"]
     by_id = {r["id"]: {x["rule"]: x for x in r["results"]} for r in data["requests"]}
@@ -201,7 +212,7 @@ def test_layer_option_replaces_the_workspace_layer(sample_ws, tmp_path):
     result = invoke("requests", "--workspace", sample_ws, "--as-of", AS_OF,
                     "--layer", f"licenses={only_other}", "--json", out)
     assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = read_report(out)
     assert data["layers_used"]["licenses"] == ["other_licences"]
     r5 = next(r for r in data["requests"] if r["id"] == "REQ-2026-005")
     assert next(x for x in r5["results"] if x["rule"] == "no_valid_licence")["status"] == "pass"
@@ -289,7 +300,7 @@ def test_existing_json_is_not_overwritten_without_force(sample_ws, tmp_path):
     again = invoke("requests", "--workspace", sample_ws, "--as-of", AS_OF, "--json", out,
                    "--force")
     assert again.exit_code == 0, again.output
-    assert_report_schema(json.loads(out.read_text(encoding="utf-8")))
+    assert_report_schema(read_report(out))
 
 
 @pytest.mark.parametrize("target", ["--json", "--out"])

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from functools import lru_cache
+from string import Formatter
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +24,7 @@ import shapely
 from landtool.catalog import get_kind
 from landtool.check.context import CheckContext, require_layers
 from landtool.check.frames import Frames
-from landtool.check.result import CheckReport, RequestResult, RuleResult
+from landtool.check.result import CheckReport, RequestResult, RuleResult, passed_messages
 from landtool.check.rules import EMPTY, RULES, Bilingual, Outcome, Requests, missing
 from landtool.check.ruleset import Rule, Ruleset
 from landtool.errors import CheckError
@@ -64,7 +66,15 @@ def _fmt(template: str, values: dict, lang: str) -> str:
             return ", ".join(map(str, v))
         return v
 
-    return template.format_map({k: shown(v) for k, v in values.items()})
+    return template.format_map({k: shown(values[k]) for k in _placeholders(template)})
+
+
+@lru_cache(maxsize=256)
+def _placeholders(template: str) -> tuple[str, ...]:
+    """The value names a message template uses ("{nearest_m:.0f} m from {ids}" → nearest_m,
+    ids): only those are converted for it."""
+    names = (f.split(".")[0].split("[")[0] for _, f, _, _ in Formatter().parse(template) if f)
+    return tuple(dict.fromkeys(names))
 
 
 def _rule_results(rule: Rule, outcomes: list[Outcome]) -> list[RuleResult]:
@@ -88,7 +98,7 @@ def _rule_result(rule: Rule, outcome: Outcome, params: dict) -> RuleResult:
     if outcome.reason_en:  # a verdict with its own explanation (not checked, value missing)
         en, mn = outcome.reason_en, outcome.reason_mn
     elif outcome.status == "pass":
-        en, mn = f"{rule.title_en}: passed.", f"{rule.title_mn}: хангасан."
+        en, mn = passed_messages(rule.title_en, rule.title_mn)
     else:
         values = {**params, **outcome.values}
         en, mn = _fmt(rule.message_en, values, "en"), _fmt(rule.message_mn, values, "mn")

@@ -47,11 +47,7 @@ def report_layers(report: CheckReport) -> dict[str, gpd.GeoDataFrame]:
                 "request_id": r.id, "rule": x.rule, "rule_type": x.type, "status": x.status,
                 "severity": x.severity, "confidence": x.confidence, "source": x.source,
                 "message_en": x.message_en, "message_mn": x.message_mn,
-                "conflicts": "; ".join(
-                    f"{c.layer}:{c.feature_id}"
-                    + (f" {c.overlap_ha:.4f} ha" if c.overlap_ha is not None else "")
-                    + (f" {c.distance_m:.1f} m" if c.distance_m is not None else "")
-                    for c in x.conflicts),
+                "conflicts": "; ".join(_conflict_text(c) for c in x.conflicts),
                 "n_conflicts": len(x.conflicts), **stamp,
                 "geometry": shapely.union_all(geoms) if geoms else None,
             })
@@ -89,3 +85,46 @@ def _write_layers(report: CheckReport, path: Path) -> None:
                                 geometry_type="MultiPolygon")
         write_layer_style(path, name, load_style(STYLES[name]),
                           description=f"landtool {report.ruleset.label()}")
+
+
+def request_rows(report: CheckReport) -> gpd.GeoDataFrame:
+    """One row per request: its verdict, areas, the rules it failed, warned on or could not
+    run, its conflicts in words, the check's stamp, the request (``geometry``) and its
+    eligible part (``eligible_part``, a second geometry column)."""
+    stamp = _stamp(report)
+    rows, parts = [], []
+    for r in report.requests:
+        by = {"fail": [], "warn": []}
+        conflicts = []
+        for x in r.results:
+            if x.status in by:
+                by[x.status].append(x.rule)
+            conflicts += [f"{x.rule} {_conflict_text(c)}" for c in x.conflicts]
+        rows.append({"request_id": r.id, "applicant": r.applicant,
+                     "submitted_at": r.submitted_at, "queue_no": r.queue_no,
+                     "status": r.status, "eligible": r.eligible,
+                     "incomplete": bool(r.not_checked), "area_ha": r.area_ha,
+                     "eligible_area_ha": r.eligible_area_ha,
+                     "rules_failed": ", ".join(by["fail"]), "rules_warned": ", ".join(by["warn"]),
+                     "not_checked": ", ".join(r.not_checked), "n_conflicts": len(conflicts),
+                     "conflicts": "; ".join(conflicts), **stamp})
+        parts.append(_multi(r.eligible_part))
+    gdf = gpd.GeoDataFrame(rows, geometry=[r.geometry for r in report.requests], crs=4326)
+    gdf["queue_no"] = gdf["queue_no"].astype("Int64")
+    gdf["eligible_part"] = gpd.GeoSeries(parts, crs=4326)
+    return gdf
+
+
+def _conflict_text(c) -> str:
+    return (f"{c.layer}:{c.feature_id}"
+            + (f" {c.overlap_ha:.4f} ha" if c.overlap_ha is not None else "")
+            + (f" {c.distance_m:.1f} m" if c.distance_m is not None else ""))
+
+
+def write_report_parquet(report: CheckReport, path: str | Path) -> None:
+    """Write one row per request (:func:`request_rows`) as GeoParquet 1.1 (WKB geometries in
+    EPSG:4326, with a bounding-box column for spatial filtering), readable by geopandas, GDAL
+    and DuckDB. The caller makes it atomic (the CLI writes to a temporary path)."""
+    gdf = request_rows(report)
+    gdf.to_parquet(path, index=False, compression="zstd", schema_version="1.1.0",
+                   write_covering_bbox=True)

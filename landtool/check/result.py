@@ -25,14 +25,20 @@ class Conflict:
     distance_m: float | None = None
     geometry: BaseGeometry | None = None  # the overlap, or the feature's part near the request
 
-    def to_json(self) -> dict:
-        return {
-            "layer": self.layer,
-            "kind": self.kind,
-            "feature_id": self.feature_id,
-            "overlap_ha": None if self.overlap_ha is None else round(self.overlap_ha, 6),
-            "distance_m": None if self.distance_m is None else round(self.distance_m, 3),
-        }
+    def to_json(self, *, compact: bool = False) -> dict:
+        """The conflict as JSON; ``compact`` leaves out the figure that does not apply
+        instead of writing it as null."""
+        out = {"layer": self.layer, "kind": self.kind, "feature_id": self.feature_id}
+        if self.overlap_ha is not None or not compact:
+            out["overlap_ha"] = None if self.overlap_ha is None else round(self.overlap_ha, 6)
+        if self.distance_m is not None or not compact:
+            out["distance_m"] = None if self.distance_m is None else round(self.distance_m, 3)
+        return out
+
+
+def passed_messages(title_en: str, title_mn: str) -> tuple[str, str]:
+    """The messages of a plain pass, in English and Mongolian."""
+    return f"{title_en}: passed.", f"{title_mn}: хангасан."
 
 
 @dataclass
@@ -123,6 +129,11 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """The full form: every request with every rule's result and all its fields."""
+        return {**self.to_json_head(), "requests": [r.to_json() for r in self.requests]}
+
+    def to_json_head(self) -> dict:
+        """What the check was: the ruleset, the date, the methods, the layers, the notes."""
         rs = self.ruleset
         return {
             "ruleset": {
@@ -138,5 +149,4 @@ class CheckReport:
             "distance_method": self.distance_method,
             "layers_used": self.layers_used,
             "notes": self.notes,
-            "requests": [r.to_json() for r in self.requests],
         }

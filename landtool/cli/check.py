@@ -5,17 +5,32 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from landtool.check.context import CheckContext
-from landtool.check.engine import check_requests
-from landtool.check.ruleset import load_ruleset
 from landtool.cli.options import load_kwargs, load_options
 from landtool.errors import CheckError
-from landtool.io.formats import atomic_paths, check_writable
-from landtool.io.load import load_layer
-from landtool.workspace import BaseWorkspace, open_workspace
+
+if TYPE_CHECKING:
+    from landtool.workspace import BaseWorkspace
+
+# the geodata libraries are imported inside the command: `landtool check --help` needs none
+
+
+def _write_gpkg(report, path) -> None:
+    from landtool.check.output import write_report_gpkg
+
+    write_report_gpkg(report, path, atomic=False)
+
+
+def _write_parquet(report, path) -> None:
+    from landtool.check.output import write_report_parquet
+
+    write_report_parquet(report, path)
+
+
+WRITERS = {".gpkg": _write_gpkg, ".parquet": _write_parquet}
 
 STATUS_MARK = {"pass": "ok", "fail": "FAIL", "warn": "warn", "not_applicable": "n/a"}
 
@@ -41,6 +56,8 @@ def _layer_items(items) -> list[tuple[str, str]]:
 
 def load_requests(source: str, ws: BaseWorkspace | None, **opts):
     """REQUESTS: a file of any supported format, or the name of a layer in the workspace."""
+    from landtool.io.load import load_layer
+
     if not Path(source).exists() and ws is not None and source in ws.layer_names():
         return ws.read(source)
     layer = load_layer(source, "requests", require_fields=False, **opts)
@@ -65,20 +82,38 @@ def _report(layer) -> None:
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
               help="The check date: which licences, contracts and conclusions are in force "
               "[default: today].")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the JSON here.")
-@click.option("--out", "gpkg_out", type=click.Path(dir_okay=False),
-              help="Write the results as a GeoPackage (styled for QGIS).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False),
+              help="Write the results as JSON here (compact unless --json-format full).")
+@click.option("--json-format", "json_format", type=click.Choice(["compact", "full"]),
+              default="compact", show_default=True,
+              help="compact: each rule described once, each request on one line with only "
+              "what differs from its rule's default (schema landtool-check-compact 1); full: "
+              "every rule's result written out in every request.")
+@click.option("--out", "outs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the results as a GeoPackage (.gpkg, styled for QGIS) or as "
+              "GeoParquet (.parquet, one row per request, for big batches); repeatable.")
 @click.option("--lang", type=click.Choice(["mn", "en"]), default="en", show_default=True,
               help="The language of the printed messages (the files hold both).")
 @click.option("--save", is_flag=True,
               help="Keep the results in the workspace (the submission package uses them).")
 @click.option("--force", is_flag=True, help="Overwrite --json/--out files that exist.")
 @load_options
-def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, lang, save,
-          force, **opts) -> None:
+def check(requests, ws_path, layer_items, ruleset, as_of, json_out, json_format, outs, lang,
+          save, force, **opts) -> None:
     """Check REQUESTS (a file, e.g. an MRPAM corner list, or a workspace layer name) against
     the eligibility rules. Exits 0 when the check ran, whatever it found."""
-    outputs = [p for p in (json_out, gpkg_out) if p]
+    from landtool.check.context import CheckContext
+    from landtool.check.engine import check_requests
+    from landtool.check.ruleset import load_ruleset
+    from landtool.io.formats import atomic_paths, check_writable
+    from landtool.io.load import load_layer
+    from landtool.workspace import open_workspace
+
+    for out in outs:
+        if Path(out).suffix.lower() not in WRITERS:
+            raise click.BadParameter(f"{out}: write a .gpkg or a .parquet file",
+                                     param_hint="--out")
+    outputs = [p for p in (json_out, *outs) if p]
     for out in outputs:
         check_writable(out, overwrite=force)
     if save and not ws_path:
@@ -105,43 +140,50 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, gpkg_out, la
                    "and logged each check")
     if not outputs:
         return
-    from landtool.check.output import write_report_gpkg
-
-    with atomic_paths(*outputs) as temps:  # both files appear together, or neither
+    with atomic_paths(*outputs) as temps:  # all the files appear together, or none
         written = dict(zip(outputs, temps, strict=True))
         if json_out:
-            written[json_out].write_text(
-                json.dumps(report.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
-        if gpkg_out:
-            write_report_gpkg(report, written[gpkg_out], atomic=False)
+            with open(written[json_out], "w", encoding="utf-8") as f:
+                if json_format == "full":
+                    json.dump(report.to_json(), f, ensure_ascii=False, indent=2)
+                else:
+                    from landtool.check import compact
+
+                    compact.write(report, f)
+        for out in outs:
+            WRITERS[Path(out).suffix.lower()](report, written[out])
     for out in outputs:
         click.echo(f"wrote {out}")
 
 
 def _print(report, lang: str) -> None:
+    """The table and the reasons, written at once (10,000 requests: one write, not 20,000)."""
+    lines: list[str] = []
+    echo = lines.append
     rs = report.ruleset
-    click.echo(f"ruleset {rs.id} {rs.version} ({rs.regulation}); check date {report.as_of}")
-    click.echo(f"{'queue':>5} {'submitted':<19} {'request':<14} {'applicant':<24} {'area ha':>8} "
-               f"{'eligible ha':>11}  {'result':<8} rules not passed")
+    echo(f"ruleset {rs.id} {rs.version} ({rs.regulation}); check date {report.as_of}")
+    echo(f"{'queue':>5} {'submitted':<19} {'request':<14} {'applicant':<24} {'area ha':>8} "
+         f"{'eligible ha':>11}  {'result':<8} rules not passed")
     for r in report.requests:
         bad = [f"{x.rule}:{STATUS_MARK[x.status]}" for x in r.results
                if x.status in ("fail", "warn")]
         verdict = "refused" if not r.eligible else "eligible*" if r.not_checked else "eligible"
         queue = "" if r.queue_no is None else str(r.queue_no)
         when = (r.submitted_at or "")[:19]
-        click.echo(f"{queue:>5} {when:<19} {r.id:<14} {str(r.applicant or ''):<24.24} "
-                   f"{r.area_ha:>8.3f} {r.eligible_area_ha:>11.3f}  {verdict:<8} {', '.join(bad)}")
+        echo(f"{queue:>5} {when:<19} {r.id:<14} {str(r.applicant or ''):<24.24} "
+             f"{r.area_ha:>8.3f} {r.eligible_area_ha:>11.3f}  {verdict:<8} {', '.join(bad)}")
     for r in report.requests:
         shown = [x for x in r.results if x.status != "pass"]
         if not shown:
             continue
-        click.echo(f"\n{r.id}:")
+        echo(f"\n{r.id}:")
         for x in shown:
             flag = " [unconfirmed]" if x.confidence == "unconfirmed" else ""
-            click.echo(f"  {STATUS_MARK[x.status]:<4} {x.rule}{flag}: {x.message(lang)}")
+            echo(f"  {STATUS_MARK[x.status]:<4} {x.rule}{flag}: {x.message(lang)}")
     if any(r.eligible and r.not_checked for r in report.requests):
-        click.echo("\n* eligible as far as checked: some rules could not run for want of a "
-                   "layer (see the notes); give the missing layers for a complete check")
-    click.echo(f"\nareas: {report.area_method}\ndistances: {report.distance_method}")
+        echo("\n* eligible as far as checked: some rules could not run for want of a "
+             "layer (see the notes); give the missing layers for a complete check")
+    echo(f"\nareas: {report.area_method}\ndistances: {report.distance_method}")
     for note in report.notes:
-        click.echo(f"note: {note}")
+        echo(f"note: {note}")
+    click.echo("\n".join(lines))
