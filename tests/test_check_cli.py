@@ -341,3 +341,32 @@ def test_save_keeps_each_requests_result_in_the_workspace(sample_ws, tmp_path):
     r = CliRunner().invoke(main, ["check", "requests", "--layer",
                                   f"licenses={ws_path}", "--save"])
     assert r.exit_code == 2 and "--workspace" in r.output
+
+
+# -- the console command: it ends the process at once, with everything written -----------------
+
+def test_console_command_writes_everything_before_it_ends(sample_ws, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    landtool = Path(sys.executable).with_name("landtool")
+    out, table = tmp_path / "report.json", tmp_path / "table.txt"
+    with open(table, "w", encoding="utf-8") as f:
+        done = subprocess.run([landtool, "check", "requests", "--workspace", sample_ws,
+                               "--as-of", AS_OF, "--json", out], stdout=f,
+                              stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = table.read_text(encoding="utf-8").splitlines()
+    # the last line printed is there (stdout flushed before the process left), and the file
+    # it names is whole
+    assert lines[-1] == f"wrote {out}"
+    assert [r["id"] for r in read_report(out)["requests"]] == REQUEST_IDS
+    # an error still exits 2 with its message; a reader that stops early is not an error
+    bad = subprocess.run([landtool, "check", tmp_path / "missing.gpkg", "--workspace",
+                          sample_ws], capture_output=True, text=True)
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+    head = subprocess.run(f"'{landtool}' check requests --workspace '{sample_ws}' "
+                          f"--as-of {AS_OF} | head -1", shell=True, capture_output=True,
+                          text=True)
+    assert head.stdout.startswith("ruleset mn-asm-2022") and "Traceback" not in head.stderr

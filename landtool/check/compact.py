@@ -104,9 +104,8 @@ def write(report: CheckReport, out: IO[str]) -> None:
     head = json.dumps(doc, ensure_ascii=False, indent=2)
     out.write(head[:-2])  # the head without its closing "\n}"
     out.write(',\n  "requests": [')
-    sep = "\n    "
-    for k, rec in enumerate(records):
-        out.write(("," if k else "") + sep + json.dumps(rec, ensure_ascii=False))
+    line = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
+    out.write(",".join("\n    " + line(rec) for rec in records))
     out.write("\n  ]\n}\n" if records else "]\n}\n")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import lru_cache
 from string import Formatter
 
@@ -156,12 +157,20 @@ def check_requests(
     progress: Progress | None = None,
 ) -> CheckReport:
     """Check every request (a layer of kind ``requests`` in EPSG:4326) against ``ruleset``."""
-    # A batch makes a few hundred thousand small objects and no reference cycles: the cyclic
-    # collector would only walk them again and again (a fifth of the time on 10,000 requests).
+    with gc_paused():
+        return _check(requests, ruleset, ctx, progress)
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector off for the block. A batch makes a few hundred thousand
+    small objects and no reference cycles: the collector would only walk them again and
+    again (a fifth of the engine's time on 10,000 requests). Reference counting still frees
+    everything as usual."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check(requests, ruleset, ctx, progress)
+        yield
     finally:
         if was_enabled:
             gc.enable()

@@ -10,6 +10,7 @@ Every :class:`~landtool.errors.LandtoolError` becomes one clear message on stder
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import re
@@ -104,3 +105,29 @@ def _crash_log() -> Path:
 def main() -> None:
     """landtool: land access for artisanal and small-scale gold mining in Mongolia."""
 
+
+
+def run() -> None:
+    """The ``landtool`` console command: :func:`main`, then the process ends at once.
+
+    When ``main`` returns, every output has been written, closed and moved into place. What
+    a normal interpreter exit would still do is free, one by one, the few hundred thousand
+    objects a big check made: 0.12–0.16 s after 10,000 requests, nearly a tenth of the whole
+    run. So the exit handlers run (temporary folders, logging), stdout and stderr are
+    flushed, and the process leaves with ``os._exit``, skipping only that freeing.
+    """
+    try:
+        main()  # click's standalone mode: always ends in SystemExit
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):  # the reader went away, or closed
+            pass
+    os._exit(code or 0)

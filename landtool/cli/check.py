@@ -103,9 +103,9 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, json_format,
     """Check REQUESTS (a file, e.g. an MRPAM corner list, or a workspace layer name) against
     the eligibility rules. Exits 0 when the check ran, whatever it found."""
     from landtool.check.context import CheckContext
-    from landtool.check.engine import check_requests
+    from landtool.check.engine import check_requests, gc_paused
     from landtool.check.ruleset import load_ruleset
-    from landtool.io.formats import atomic_paths, check_writable
+    from landtool.io.formats import check_writable
     from landtool.io.load import load_layer
     from landtool.workspace import open_workspace
 
@@ -130,7 +130,15 @@ def check(requests, ws_path, layer_items, ruleset, as_of, json_out, json_format,
                          hint="give a workspace with --workspace, or layers with --layer")
     gdf = load_requests(requests, ws, **load_kwargs("requests", **opts))
     ctx = CheckContext.from_workspace(ws, rs, as_of, extra)
-    report = check_requests(gdf, rs, ctx)
+    with gc_paused():  # the report's JSON and table are as many small objects again
+        report = check_requests(gdf, rs, ctx)
+        _finish(report, ws, lang, save, json_out, json_format, outs, outputs)
+
+
+def _finish(report, ws, lang, save, json_out, json_format, outs, outputs) -> None:
+    """Print the table, keep the results if asked, and write the files."""
+    from landtool.io.formats import atomic_paths
+
     _print(report, lang)
     if save:
         from landtool.check.store import save_report
