@@ -6,6 +6,7 @@ check any number of requests; the desktop app keeps one to re-check a request wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -86,15 +87,20 @@ class CheckContext:
     def from_workspace(
         cls,
         workspace: Workspace | None,
-        ruleset: Ruleset,
+        ruleset: Ruleset | Sequence[Ruleset],
         as_of: date,
         extra: dict[str, list[tuple[str, gpd.GeoDataFrame]]] | None = None,
+        *,
+        also: Sequence[str] = (),
     ) -> CheckContext:
-        """The layers ``ruleset`` needs, from ``workspace``; ``extra`` layers replace the
+        """The layers ``ruleset`` needs (or any of several rulesets, checked with the same
+        context), and the kinds in ``also``, from ``workspace``; ``extra`` layers replace the
         workspace's layers of the same kind for this check."""
         extra = extra or {}
+        rulesets = [ruleset] if isinstance(ruleset, Ruleset) else list(ruleset)
+        kinds = set(also).union(*(needed_kinds(r) for r in rulesets))
         layers: dict[str, list[tuple[str, gpd.GeoDataFrame]]] = {}
-        for kind in sorted(needed_kinds(ruleset)):
+        for kind in sorted(kinds):
             if kind in extra:
                 layers[kind] = list(extra[kind])
             elif workspace is not None:

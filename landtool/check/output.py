@@ -77,14 +77,23 @@ def write_report_gpkg(report: CheckReport, path: str | Path, *, atomic: bool = T
 
 
 def _write_layers(report: CheckReport, path: Path) -> None:
+    write_layers(report_layers(report), path, styles=STYLES,
+                 description=f"landtool {report.ruleset.label()}")
+
+
+def write_layers(layers: dict[str, gpd.GeoDataFrame], path: str | Path, *,
+                 styles: dict[str, str] | None = None, description: str = "") -> None:
+    """Polygon layers (EPSG:4326) into one GeoPackage as MultiPolygons, each with its QGIS
+    style from ``layers/styles`` where ``styles`` names one. Not atomic: give a temporary
+    path (the callers do)."""
     from landtool.check.qgis_style import load_style, write_layer_style
 
-    for name, gdf in report_layers(report).items():
+    for name, gdf in layers.items():
         gdf = gdf.set_geometry(gdf.geometry.apply(_multi))
         pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG",
                                 geometry_type="MultiPolygon")
-        write_layer_style(path, name, load_style(STYLES[name]),
-                          description=f"landtool {report.ruleset.label()}")
+        if styles and name in styles:
+            write_layer_style(path, name, load_style(styles[name]), description=description)
 
 
 def request_rows(report: CheckReport) -> gpd.GeoDataFrame:

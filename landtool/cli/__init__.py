@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
              "areas, their nearest stream, and the first request's corners in MRPAM style."),
     "export": ("export", "export",
                "Submission packages (report, maps, GIS files) and maps for the Khural."),
+    "impact": ("impact", "impact", "Compare two rulesets over every request of a workspace: "
+               "verdicts and land that change."),
     "register": ("register", "register", "The request register (queue) and the append-only, "
                  "hash-chained decisions log."),
     "rehab": ("rehab", "rehab", "Rehabilitation status of mined land, and cost estimates "
