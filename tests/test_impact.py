@@ -158,3 +158,27 @@ def test_bad_input_exit_2_nothing_written(sample_ws, tmp_path):
     again = invoke("impact", "--workspace", sample_ws, "--ruleset", "mn-asm-2022",
                    "--against", "mn-asm-2010", "--out", out)
     assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_the_shared_evaluation_gives_each_ruleset_its_own_check(sample_ws):
+    # impact() evaluates a rule the two rulesets share once (same type, parameters and
+    # severity); each report must still be exactly the check of its ruleset on its own
+    from datetime import date
+
+    from landtool.check.context import CheckContext
+    from landtool.check.engine import check_requests
+    from landtool.check.impact import impact
+    from landtool.check.ruleset import load_ruleset
+    from landtool.workspace import Workspace
+
+    as_of = date.fromisoformat(str(AS_OF))
+    ws = Workspace(sample_ws)
+    before, after = load_ruleset("mn-asm-2022"), load_ruleset("mn-asm-2010")
+    requests = ws.read("requests")
+    result = impact(requests, before, after,
+                    CheckContext.from_workspace(ws, [before, after], as_of, also=("soums",)))
+    for rs, report in ((before, result.before), (after, result.after)):
+        alone = check_requests(requests, rs, CheckContext.from_workspace(ws, rs, as_of))
+        assert report.to_json() == alone.to_json()
+        assert [r.eligible_part.wkb for r in report.requests] == \
+            [r.eligible_part.wkb for r in alone.requests]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import lru_cache
 from string import Formatter
 
@@ -23,7 +24,7 @@ import pandas as pd
 import shapely
 
 from landtool.catalog import get_kind
-from landtool.check.context import CheckContext, require_layers
+from landtool.check.context import CheckContext, needed_kinds, require_layers
 from landtool.check.frames import Frames
 from landtool.check.result import CheckReport, RequestResult, RuleResult, passed_messages
 from landtool.check.rules import EMPTY, RULES, Bilingual, Outcome, Requests, missing
@@ -155,10 +156,12 @@ def check_requests(
     ctx: CheckContext,
     *,
     progress: Progress | None = None,
+    memo: RuleMemo | None = None,
 ) -> CheckReport:
-    """Check every request (a layer of kind ``requests`` in EPSG:4326) against ``ruleset``."""
+    """Check every request (a layer of kind ``requests`` in EPSG:4326) against ``ruleset``;
+    with a ``memo``, rules already evaluated on the same requests and context are reused."""
     with gc_paused():
-        return _check(requests, ruleset, ctx, progress)
+        return _check(requests, ruleset, ctx, progress, memo)
 
 
 @contextmanager
@@ -176,23 +179,96 @@ def gc_paused():
             gc.enable()
 
 
-def _check(requests, ruleset: Ruleset, ctx: CheckContext, progress: Progress | None
-           ) -> CheckReport:
+class RuleMemo:
+    """What checking one set of requests found, rule by rule, for checking the same requests
+    with the same context under another ruleset (``landtool impact``): a rule with the same
+    type, parameters and severity gives the same verdicts, conflicts and cuts, so it is
+    evaluated once. Messages and titles are the second ruleset's own."""
+
+    def __init__(self):
+        self._for: tuple[int, int] | None = None
+        self._keep: tuple = ()  # the requests and context, so their ids stay theirs
+        self.prepared: Requests | None = None  # the requests prepared, before any rule
+        self.rules: dict[str, tuple] = {}
+        self.results: dict[str, tuple] = {}
+
+    def bind(self, requests, ctx: CheckContext) -> None:
+        key = (id(requests), id(ctx))
+        if self._for is None:
+            self._for, self._keep = key, (requests, ctx)
+        elif self._for != key:
+            raise ValueError("a RuleMemo serves one set of requests and one context")
+
+
+def _rule_key(rule: Rule) -> str:
+    return f"{rule.type.value}|{rule.severity}|{rule.params.model_dump_json()}"
+
+
+def _evaluate(rule: Rule, req: Requests, ctx: CheckContext, memo: RuleMemo | None
+              ) -> list[Outcome]:
+    """The rule's outcomes, and what it cuts from or clips the eligible parts, from the memo
+    when the same rule already ran on these requests."""
+    if memo is None:
+        return RULES[rule.type.value](rule, req, ctx)
+    key = _rule_key(rule)
+    if key in memo.rules:
+        outcomes, added, clips = memo.rules[key]
+        for i, items in added.items():
+            req.exclusions[i].extend(items)
+        for i, clip in clips.items():
+            req.clip[i] = clip
+        return outcomes
+    counts = [len(e) for e in req.exclusions]
+    clip_before = list(req.clip)
+    outcomes = RULES[rule.type.value](rule, req, ctx)
+    added = {i: req.exclusions[i][n:] for i, n in enumerate(counts)
+             if len(req.exclusions[i]) > n}
+    clips = {i: c for i, (c, b) in enumerate(zip(req.clip, clip_before, strict=True))
+             if c is not b}
+    memo.rules[key] = (outcomes, added, clips)
+    return outcomes
+
+
+def _results(rule: Rule, outcomes: list[Outcome], memo: RuleMemo | None) -> list[RuleResult]:
+    """The rule's results with their messages; from the memo when a rule written the same
+    (every field a result carries) already gave these outcomes."""
+    if memo is None:
+        return _rule_results(rule, outcomes)
+    key = rule.model_dump_json(exclude={"note", "enabled"})
+    hit = memo.results.get(key)
+    if hit is not None and hit[0] is outcomes:
+        return hit[1]
+    results = _rule_results(rule, outcomes)
+    memo.results[key] = (outcomes, results)
+    return results
+
+
+def _fresh(req: Requests) -> Requests:
+    """The prepared requests with no exclusion or clip yet (what every check starts from)."""
+    return replace(req, exclusions=[[] for _ in req.geoms], clip=[None] * len(req.geoms))
+
+
+def _check(requests, ruleset: Ruleset, ctx: CheckContext, progress: Progress | None,
+           memo: RuleMemo | None = None) -> CheckReport:
     notes = require_layers(ctx, ruleset)
     if ctx.as_of < ruleset.effective_date:
         notes.append(f"the check date {ctx.as_of} is before the ruleset's effective date "
                      f"{ruleset.effective_date}")
-    req = _prepare(requests)
+    if memo is not None:
+        memo.bind(requests, ctx)
+    req = memo.prepared if memo is not None and memo.prepared is not None else _prepare(requests)
+    if memo is not None:
+        memo.prepared = _fresh(req)
     rules = ruleset.active_rules
     outcomes: list[list[Outcome]] = []
     for k, rule in enumerate(rules):
         if progress:
             progress(k, len(rules) + 1, rule.id)
-        outcomes.append(RULES[rule.type.value](rule, req, ctx))
+        outcomes.append(_evaluate(rule, req, ctx, memo))
     if progress:
         progress(len(rules), len(rules) + 1, "eligible part")
     parts, part_ha = _eligible_parts(req)
-    per_rule = [_rule_results(rule, outcomes[k]) for k, rule in enumerate(rules)]
+    per_rule = [_results(rule, outcomes[k], memo) for k, rule in enumerate(rules)]
     column = {c: req.attrs[c].tolist() if c in req.attrs.columns else [None] * len(req)
               for c in ("applicant", "submitted_at", "queue_no")}
     results = []
@@ -214,7 +290,10 @@ def _check(requests, ruleset: Ruleset, ctx: CheckContext, progress: Progress | N
                      + ", ".join(r.id for r in ruleset.unconfirmed_rules))
     return CheckReport(ruleset=ruleset, as_of=ctx.as_of, requests=results,
                        area_method=AREA_METHOD, distance_method=DISTANCE_METHOD,
-                       layers_used={k: ctx.layer_names(k) for k in sorted(ctx.layers)},
+                       # the layers this ruleset read (a context may hold more: impact
+                       # checks two rulesets with one)
+                       layers_used={k: ctx.layer_names(k) for k in sorted(ctx.layers)
+                                    if k in needed_kinds(ruleset)},
                        notes=notes)
 
 

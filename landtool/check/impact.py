@@ -21,7 +21,7 @@ import numpy as np
 import shapely
 
 from landtool.check.context import CheckContext
-from landtool.check.engine import check_requests, gc_paused
+from landtool.check.engine import RuleMemo, check_requests, gc_paused
 from landtool.check.output import _multi
 from landtool.check.result import CheckReport, RequestResult
 from landtool.check.ruleset import Rule, Ruleset
@@ -212,20 +212,19 @@ def _soums(geoms: np.ndarray, ctx: CheckContext) -> list[dict]:
     out = [_NO_SOUM] * len(geoms)
     if not ctx.has("soums"):
         return out
-    soums = gpd.GeoDataFrame(
-        [row for _, gdf in ctx.layers["soums"] for row in
-         gdf.drop(columns=gdf.geometry.name).assign(geometry=gdf.geometry.values)
-         .to_dict("records")], geometry="geometry", crs=4326)
-    if soums.empty:
+    names, shapes = [], []
+    for _, gdf in ctx.layers["soums"]:
+        cols = {k: gdf[k].tolist() if k in gdf.columns else [None] * len(gdf)
+                for k in ("pcode", "name_en", "name_mn")}
+        names += [{k: "" if cols[k][i] is None else str(cols[k][i]) for k in cols}
+                  for i in range(len(gdf))]
+        shapes += list(gdf.geometry.values)
+    if not shapes:
         return out
-    tree = shapely.STRtree(soums.geometry.values)
-    points = shapely.point_on_surface(geoms)
-    ri, sj = tree.query(points, predicate="within")
-    for i, j in zip(ri, sj, strict=True):
-        if out[i] is _NO_SOUM:
-            row = soums.iloc[j]
-            out[i] = {k: "" if row.get(k) is None else str(row.get(k))
-                      for k in ("pcode", "name_en", "name_mn")}
+    tree = shapely.STRtree(np.array(shapes, dtype=object))
+    ri, sj = tree.query(shapely.point_on_surface(geoms), predicate="within")
+    for i, j in zip(ri[::-1], sj[::-1], strict=True):  # the first soum found wins
+        out[i] = names[j]
     return out
 
 
@@ -238,9 +237,10 @@ def impact(requests: gpd.GeoDataFrame, before: Ruleset, after: Ruleset,
            ctx: CheckContext) -> Impact:
     """Check ``requests`` under ``before`` and ``after`` with the same context (layers and
     date) and compare them request by request."""
+    memo = RuleMemo()  # a rule the two rulesets share is evaluated once
     with gc_paused():
-        a = check_requests(requests, before, ctx)
-        b = check_requests(requests, after, ctx)
+        a = check_requests(requests, before, ctx, memo=memo)
+        b = check_requests(requests, after, ctx, memo=memo)
     geoms = np.array([r.geometry for r in a.requests], dtype=object)
     soums = _soums(geoms, ctx)
     empty = shapely.Polygon()

@@ -108,7 +108,12 @@ def _map_png(result, ws, t: dict, other: dict) -> bytes:
     view = reqs.cx[box[0]:box[2], box[1]:box[3]].to_crs(MONGOLIA_ALBERS)
     for change, colour in COLOURS.items():
         part = view[view["change"] == change]
-        if len(part):
+        if change == "same" and len(part) > 500:
+            # a national register: the unchanged requests as dots (too small to see as
+            # shapes at this scale, and thousands of shapes take seconds to draw)
+            c = part.geometry.centroid
+            ax.scatter(c.x, c.y, s=1.5, color=colour, linewidths=0)
+        elif len(part):
             part.plot(ax=ax, facecolor=colour, edgecolor="#222222", linewidth=0.4,
                       alpha=0.85 if change != "same" else 0.5)
     # the box in the map's metres, widened to the figure's shape
