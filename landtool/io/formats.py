@@ -1,9 +1,10 @@
 """Raw reading and writing of vector files, by format, before any catalog logic.
 
 Formats: GeoPackage, Shapefile (also zipped), GeoJSON, KML and KMZ, CSV (a WKT column, or
-lon/lat columns), and MRPAM corner coordinate lists (``.txt``, or a CSV with a point-number
-column). All GDAL I/O goes through pyogrio; writes go to a temporary file that is moved into
-place only when complete, so a failed write never leaves a half-written file.
+lon/lat columns), MRPAM corner coordinate lists (``.txt``, or a CSV with a point-number
+column), and GPX from handheld receivers (:mod:`landtool.io.gpx`, :mod:`landtool.io.gpx_write`).
+All GDAL I/O goes through pyogrio; writes go to a temporary file that is moved into place only
+when complete, so a failed write never leaves a half-written file.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ SUFFIX_FORMATS = {
     ".kmz": "KMZ",
     ".csv": "CSV",
     ".txt": "corner coordinate list",
+    ".gpx": "GPX",
 }
 
 WRITE_DRIVERS = {
@@ -51,6 +53,12 @@ WRITE_DRIVERS = {
     ".kml": "KML",
     ".kmz": "LIBKML",
     ".csv": "CSV",
+}
+
+#: Formats landtool writes itself, not through a GDAL driver: suffix -> "module:function".
+OWN_WRITERS = {
+    ".txt": "landtool.io.corners:write_corner_list",
+    ".gpx": "landtool.io.gpx_write:write_gpx",
 }
 
 _LON_NAMES = ("lon", "lng", "long", "longitude", "уртраг")
@@ -313,12 +321,16 @@ def read_corners(path: Path) -> gpd.GeoDataFrame:
 
 
 def read_raw(path: str | Path, *, layer: str | None = None,
-             polygons: bool | None = None) -> gpd.GeoDataFrame:
+             polygons: bool | None = None,
+             gpx_tolerance_m: float | None = None) -> gpd.GeoDataFrame:
     """Read a vector file as it is: its own fields, its own CRS (None if it has none).
 
     ``polygons`` tells a CSV with point numbers and lon/lat whether it is a corner list
-    (True), a table of points (False), or to decide by its columns (None). A corner list
-    carries its notes in ``attrs["notes"]`` and the datums it names in ``attrs["datums"]``.
+    (True), a table of points (False), or to decide by its columns (None); a GPX file is read
+    as polygons unless it is False (then as points or lines). A corner list carries its notes
+    in ``attrs["notes"]`` and the datums it names in ``attrs["datums"]``; a GPX file its notes.
+    ``gpx_tolerance_m`` is the tolerance a GPX track is simplified with (by default
+    :data:`landtool.io.gpx.DEFAULT_TOLERANCE_M`).
     """
     path = Path(path)
     fmt = file_format(path)
@@ -328,6 +340,11 @@ def read_raw(path: str | Path, *, layer: str | None = None,
         gdf = _read_csv(path, polygons=polygons)
     elif fmt == "corner coordinate list":
         gdf = read_corners(path)
+    elif fmt == "GPX":
+        from landtool.io.gpx import DEFAULT_TOLERANCE_M, read_gpx
+
+        tolerance = DEFAULT_TOLERANCE_M if gpx_tolerance_m is None else gpx_tolerance_m
+        gdf = read_gpx(path, layer=layer, polygons=polygons, tolerance_m=tolerance)
     else:
         gdf = _read_ogr(path, layer)
     check_finite(gdf, path)
@@ -472,14 +489,16 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
     path = Path(path)
     suffix = path.suffix.lower()
     driver = WRITE_DRIVERS.get(suffix)
-    if driver is None and suffix != ".txt":
+    if driver is None and suffix not in OWN_WRITERS:
         raise LayerLoadError(f"cannot write {suffix!r} files", path=path,
-                             hint="write one of: " + ", ".join(sorted(WRITE_DRIVERS)) + ", .txt")
+                             hint="write one of: " + ", ".join(sorted([*WRITE_DRIVERS,
+                                                                       *OWN_WRITERS])))
     try:
-        if suffix == ".txt":
-            from landtool.io.corners import write_corner_list
+        if suffix in OWN_WRITERS:
+            import importlib
 
-            write_corner_list(gdf, path)
+            module, name = OWN_WRITERS[suffix].split(":")
+            getattr(importlib.import_module(module), name)(gdf, path)
         else:
             _write(gdf, path, suffix, driver, layer)
     except (OSError, *_OGR_ERRORS) as exc:  # a folder that cannot be made, no permission, ...

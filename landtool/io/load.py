@@ -113,13 +113,15 @@ def load_layer(
     mapping: Mapping[str, str] | None = None,
     swap_axes: bool = False,
     require_fields: bool = True,
+    gpx_tolerance_m: float | None = None,
 ) -> LoadedLayer:
     """Read ``path`` as a layer of ``kind`` and bring it into the workspace CRS (EPSG:4326).
 
     Parameters
     ----------
     path
-        Any supported file: .gpkg, .shp, .zip, .geojson, .kml, .kmz, .csv, .txt (corner list).
+        Any supported file: .gpkg, .shp, .zip, .geojson, .kml, .kmz, .csv, .txt (corner list),
+        .gpx (waypoints, routes or tracks; see :mod:`landtool.io.gpx`).
     kind
         A catalog kind id such as ``"licenses"``, or a :class:`LayerKind`.
     source_layer
@@ -133,6 +135,8 @@ def load_layer(
     require_fields
         Refuse a file lacking a required catalog field (default). The check passes False for
         requests, so a bare corner list can be checked; rules needing a field it lacks say so.
+    gpx_tolerance_m
+        The tolerance in metres a GPX track is simplified with (default 2 m).
 
     Examples
     --------
@@ -142,8 +146,8 @@ def load_layer(
     """
     path = Path(path)
     kind = get_kind(kind) if isinstance(kind, str) else kind
-    raw = read_raw(path, layer=source_layer,
-                   polygons=kind.geometry.value == "polygon")
+    raw = read_raw(path, layer=source_layer, polygons=kind.geometry.value == "polygon",
+                   gpx_tolerance_m=gpx_tolerance_m)
     # A corner list's notes (a declared area that disagrees, guessed column order, ...) and
     # the datum it names, which is honoured or refused here.
     notes = list(raw.attrs.get("notes", []))
