@@ -124,8 +124,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "Ажлын орчин (*.gpkg);;Бүх файл (*)"),
     "dialog.import": ("Import layer", "Давхарга оруулах"),
     "dialog.import_filter": (
-        "Layer files (*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt);;All files (*)",
-        "Давхаргын файл (*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt);;"
+        "Layer files (*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt *.gpx);;"
+        "All files (*)",
+        "Давхаргын файл (*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt *.gpx);;"
         "Бүх файл (*)"),
     "dialog.about": ("About landtool", "landtool-ийн тухай"),
     "dialog.check_date": ("Check date", "Шалгах огноо"),

@@ -3,7 +3,8 @@
 Layers: ``request_status`` (one row per request, coloured by its overall status),
 ``check_results`` (one row per request × rule; its geometry is the part of the request in
 conflict: the overlap, the part inside a water zone, the part outside the conclusions) and
-``eligible_parts``. Each carries the ruleset, its version, the check date and the area method.
+``eligible_parts``. Each carries the ruleset, its version and status (``released`` or
+``draft``), the check date and the area method.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ STYLES = {"request_status": "check_results", "check_results": "conflicts",
 
 
 def _stamp(report: CheckReport) -> dict:
-    return {"ruleset": report.ruleset.id, "ruleset_version": report.ruleset.version,
+    rs = report.ruleset
+    return {"ruleset": rs.id, "ruleset_version": rs.version, "ruleset_status": rs.status,
             "as_of": report.as_of.isoformat(), "area_method": report.area_method}
 
 

@@ -133,17 +133,21 @@ class CheckReport:
         return {**self.to_json_head(), "requests": [r.to_json() for r in self.requests]}
 
     def to_json_head(self) -> dict:
-        """What the check was: the ruleset, the date, the methods, the layers, the notes."""
+        """What the check was: the ruleset (``"status": "draft"`` for a draft), the date, the
+        methods, the layers, the notes."""
         rs = self.ruleset
+        head = {
+            "id": rs.id,
+            "version": rs.version,
+            "regulation": rs.regulation,
+            "effective_date": rs.effective_date.isoformat(),
+            "target": rs.target,
+            "unconfirmed_rules": [r.id for r in rs.unconfirmed_rules],
+        }
+        if rs.is_draft:  # released rulesets: the head as it always was
+            head["status"] = "draft"
         return {
-            "ruleset": {
-                "id": rs.id,
-                "version": rs.version,
-                "regulation": rs.regulation,
-                "effective_date": rs.effective_date.isoformat(),
-                "target": rs.target,
-                "unconfirmed_rules": [r.id for r in rs.unconfirmed_rules],
-            },
+            "ruleset": head,
             "as_of": self.as_of.isoformat(),
             "area_method": self.area_method,
             "distance_method": self.distance_method,

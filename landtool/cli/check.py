@@ -169,7 +169,11 @@ def _print(report, lang: str) -> None:
     lines: list[str] = []
     echo = lines.append
     rs = report.ruleset
-    echo(f"ruleset {rs.id} {rs.version} ({rs.regulation}); check date {report.as_of}")
+    draft = ""
+    if rs.is_draft:
+        made = f", made from {rs.based_on.id} {rs.based_on.version}" if rs.based_on else ""
+        draft = f"DRAFT ruleset (not a released regulation{made}): "
+    echo(f"{draft}ruleset {rs.label()} ({rs.regulation}); check date {report.as_of}")
     echo(f"{'queue':>5} {'submitted':<19} {'request':<14} {'applicant':<24} {'area ha':>8} "
          f"{'eligible ha':>11}  {'result':<8} rules not passed")
     for r in report.requests:
