@@ -233,6 +233,16 @@ def test_two_tracks_are_two_polygons(tmp_path):
     assert layer.gdf["request_id"].tolist() == ["A", "B"]
 
 
+def test_a_track_without_points_is_left_out_with_a_note(tmp_path):
+    a, ta, _ = walked()
+    path = tmp_path / "garmin.gpx"
+    path.write_text(gpx("<trk><name>EMPTY</name></trk>" + track(a, ta, "WALK")), encoding="utf-8")
+    layer = load_layer(path, "requests", require_fields=False)
+    assert layer.gdf["request_id"].tolist() == ["WALK"]  # names follow their own points
+    assert layer.gdf["gps_time_start"].iloc[0] == f"{ta[0]:%Y-%m-%dT%H:%M:%SZ}"
+    assert any("track 1 (EMPTY) has no points: left out" in str(p) for p in layer.problems)
+
+
 # -- (4) the commands -------------------------------------------------------------------------
 
 def test_check_reads_a_gpx_and_convert_writes_one(sample_ws, tmp_path):

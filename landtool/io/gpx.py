@@ -15,7 +15,8 @@ How a GPX becomes polygons (:func:`read_gpx`):
   ``Corner 4``, ``Цэг 5``) they are joined in the order of the numbers, and grouped into one
   polygon per prefix (``A1 A2 A3 B1 B2 B3``: polygons A and B; ``REQ-7 1``, ``REQ-7 2``, ... as
   landtool writes several polygons); otherwise they are joined in the order of the file, as one
-  polygon. The load report says which.
+  polygon. The load report says which. A polygon is named by the prefix, or by the
+  waypoints' common description (landtool writes the feature's id there), else by the file.
 * **A route** is one polygon, its points the corners in order.
 * **A track** (a walked boundary) is one polygon: its segments joined, closed with a straight
   line from its end to its start, and simplified (Douglas-Peucker) with a tolerance in metres
@@ -63,9 +64,11 @@ def _error(cls, message: str, path: Path, feature: str | None = None, hint: str 
 
 
 def _read(path: Path, layer: str) -> gpd.GeoDataFrame:
+    """One layer, with GDAL's feature ids as its index (the ``route_fid`` and ``track_fid``
+    of the points)."""
     from landtool.io.geometries import read_frame
 
-    gdf, _ = read_frame(path, str(path), layer=layer)
+    gdf, _ = read_frame(path, str(path), layer=layer, fid_as_index=True)
     return gdf
 
 
@@ -182,13 +185,13 @@ def _corners(lonlat: np.ndarray, path: Path, what: str, hint: str,
     labels = labels or [str(i + 1) for i in range(len(lonlat))]
     distinct = len({(float(x), float(y)) for x, y in lonlat})
     if distinct < 3:
-        raise _error(GeometryError, f"{what} has {distinct} distinct "
+        raise _error(GeometryError, f"it has {distinct} distinct "
                      f"{'corner' if distinct == 1 else 'corners'}; a polygon needs at least 3",
                      path, what, "mark every corner of the boundary (at least 3) and load the "
                      "file again")
     poly = shapely.Polygon(lonlat)
     if poly.convex_hull.area < 1e-10:  # about 1 m²: on one line, up to rounding
-        raise _error(GeometryError, f"the corners of {what} lie on one line", path, what,
+        raise _error(GeometryError, "its corners lie on one line", path, what,
                      "check that every corner was marked")
     if not poly.is_valid:
         ring = np.vstack([lonlat, lonlat[:1]])
@@ -196,7 +199,7 @@ def _corners(lonlat: np.ndarray, path: Path, what: str, hint: str,
         places = [f"the edges {labels[i]}-{labels[(i + 1) % n]} and {labels[j]}-"
                   f"{labels[(j + 1) % n]} cross near {p.centroid.x:.6f}, {p.centroid.y:.6f}"
                   for i, j, p in _crossings(ring)[:3]] or [shapely.is_valid_reason(poly)]
-        raise _error(GeometryError, f"the corners of {what} cross: joined in this order the "
+        raise _error(GeometryError, "the corners cross: joined in this order the "
                      f"boundary crosses itself ({'; '.join(places)})", path, what, hint)
     return poly
 
@@ -248,14 +251,15 @@ def _waypoint_polygons(wpt: gpd.GeoDataFrame, path: Path, notes: list[str]) -> l
 
 
 def _points_of(layers: dict, part: str) -> list[pd.DataFrame]:
-    """The points of each route or track (by the feature's position), in order."""
+    """The points of each route or track (in the order of the features), in order; an empty
+    frame for a route or track without points."""
     pts = layers["route_points" if part == "routes" else "track_points"]
     fid = "route_fid" if part == "routes" else "track_fid"
     order = [fid, "route_point_id"] if part == "routes" else \
         [fid, "track_seg_id", "track_seg_point_id"]
     pts = pts.sort_values(order, kind="stable")
     by_fid = {k: g for k, g in pts.groupby(fid, sort=True)}
-    return [by_fid.get(k, pts.iloc[:0]) for k in sorted(by_fid)]
+    return [by_fid.get(k, pts.iloc[:0]) for k in layers[part].index]
 
 
 def _nearest_on_edge(ring: np.ndarray, kept: np.ndarray, k: int, place) -> int:
@@ -296,7 +300,7 @@ def _track_polygon(pts: pd.DataFrame, what: str, path: Path, tolerance_m: float,
             when = [_iso([times[k]])[0] if times is not None else None for k in near]
             seen = " and ".join(f"{k + 1}" + (f" ({t})" if t else "") for k, t in
                                 zip(near, when, strict=True))
-            raise _error(GeometryError, f"{what} crosses itself near {lon:.6f}, {lat:.6f} "
+            raise _error(GeometryError, f"the track crosses itself near {lon:.6f}, {lat:.6f} "
                          f"(between its points {seen}), also after closing it and simplifying "
                          f"it with a tolerance of {tolerance_m:g} m", path, what, _CROSS_HINT)
     n_points = len(xy) - (1 if closed else 0)
@@ -314,9 +318,12 @@ def _line_polygons(layers: dict, part: str, path: Path, tolerance_m: float,
                    notes: list[str]) -> list[dict]:
     feats, out = layers[part], []
     for k, pts in enumerate(_points_of(layers, part)):
-        name = feats["name"].iloc[k] if k < len(feats) and "name" in feats else None
+        name = feats["name"].iloc[k] if "name" in feats else None
         name = None if name is None or pd.isna(name) else str(name)
         what = f"{part[:-1]} {k + 1}" + (f" ({name})" if name else "")
+        if pts.empty:
+            notes.append(f"{what} has no points: left out")
+            continue
         if part == "tracks":
             poly = _track_polygon(pts, what, path, tolerance_m, notes)
         else:
@@ -338,11 +345,11 @@ def _as_is(layers: dict, part: str) -> gpd.GeoDataFrame:
                                 "gps_time": _iso(gdf["time"])}, geometry=gdf.geometry.values)
     else:
         spans = [_span(p["time"]) for p in _points_of(layers, part)]
-        spans += [(None, None)] * (len(gdf) - len(spans))
         out = gpd.GeoDataFrame({"name": gdf["name"], "desc": gdf["desc"],
                                 "gps_time_start": [s for s, _ in spans],
                                 "gps_time_end": [e for _, e in spans]},
                                geometry=gdf.geometry.values)
+    out = out.reset_index(drop=True)
     return out.set_geometry(shapely.force_2d(out.geometry.values), crs="EPSG:4326")
 
 
@@ -388,6 +395,15 @@ def read_gpx(path: str | Path, *, layer: str | None = None, polygons: bool | Non
     else:
         rows = (_waypoint_polygons(layers[part], path, notes) if part == "waypoints"
                 else _line_polygons(layers, part, path, tolerance_m, notes))
+        if not rows:
+            raise _error(EmptyLayerError, f"the GPX file's {part} have no points", path,
+                         hint="copy the track or route from the receiver again")
+        unnamed = [r for r in rows if not r["name"]]
+        for k, row in enumerate(unnamed, 1):
+            row["name"] = path.stem + (f" {k}" if len(unnamed) > 1 else "")
+        if unnamed:
+            notes.append(f"{len(unnamed)} polygon(s) without a name in the file are named after "
+                         f"the file ({unnamed[0]['name']!r})")
         gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     notes.append("GPS elevations are ignored")
     gdf.attrs["notes"] = notes
