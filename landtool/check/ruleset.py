@@ -228,6 +228,23 @@ class Ruleset(_Strict):
         return f"{self.id} {self.version}" + (" (DRAFT)" if self.is_draft else "")
 
 
+#: what every page of a report, map or package made with a draft ruleset says, in both languages
+DRAFT_FLAG = {"mn": "ТӨСӨЛ ДҮРЭМ — БАТЛАГДААГҮЙ ЖУРАМ",
+              "en": "DRAFT RULESET — NOT A RELEASED REGULATION"}
+
+
+def is_draft_head(head: dict) -> bool:
+    """True if the ruleset part of a check's JSON (``{"id", "version", …}``) is a draft's."""
+    return head.get("status") == "draft"
+
+
+def head_name(head: dict, lang: str) -> str:
+    """``id version`` of the ruleset part of a check's JSON, with the draft flag in ``lang``
+    (``"mn"`` or ``"en"``) after a draft's."""
+    name = f"{head.get('id', '?')} {head.get('version', '?')}"
+    return f"{name} ({DRAFT_FLAG[lang]})" if is_draft_head(head) else name
+
+
 def rulesets_dir() -> Path:
     """The shipped (released) rulesets: ``layers/rulesets``."""
     return layers_dir() / "rulesets"

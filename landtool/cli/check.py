@@ -173,7 +173,7 @@ def _print(report, lang: str) -> None:
     if rs.is_draft:
         made = f", made from {rs.based_on.id} {rs.based_on.version}" if rs.based_on else ""
         draft = f"DRAFT ruleset (not a released regulation{made}): "
-    echo(f"{draft}ruleset {rs.label()} ({rs.regulation}); check date {report.as_of}")
+    echo(f"{draft}ruleset {rs.id} {rs.version} ({rs.regulation}); check date {report.as_of}")
     echo(f"{'queue':>5} {'submitted':<19} {'request':<14} {'applicant':<24} {'area ha':>8} "
          f"{'eligible ha':>11}  {'result':<8} rules not passed")
     for r in report.requests:

@@ -185,6 +185,22 @@ class _Page:
         self.fig.text(x, (self.title_top - 7.5 * self.k) / self.H, lines, ha="left",
                       va="top", fontsize=size, color="#252525", linespacing=1.3, **TXT)
 
+    def draft_band(self) -> None:
+        """A red band in the top margin, in both languages: the map was checked with a draft
+        ruleset."""
+        from matplotlib.patches import Rectangle
+
+        from landtool.check.ruleset import DRAFT_FLAG
+
+        h, y = 5.0, self.H - self.margin + 0.6
+        self.fig.add_artist(Rectangle(self.frac(self.margin, y)[:2],
+                                      (self.W - 2 * self.margin) / self.W, h / self.H,
+                                      transform=self.fig.transFigure, facecolor="#c62828",
+                                      edgecolor="none", zorder=90))
+        self.fig.text(0.5, (y + h / 2) / self.H, f"{DRAFT_FLAG['mn']}   ·   {DRAFT_FLAG['en']}",
+                      ha="center", va="center", fontsize=7.5 * self.k, fontweight="bold",
+                      color="white", zorder=91, **TXT)
+
     def footer(self, paragraphs: list[str]) -> None:
         width = self.W - 2 * self.margin
         size = 5.4 * self.k
@@ -476,10 +492,15 @@ def _method(sentence: str | None, lang: str) -> str:
 
 def _footer_lines(page: _Page, view: View, sources: list[str], rulesets: list[dict],
                   as_of: str, area_method: str | None) -> list[str]:
+    from landtool.check.ruleset import DRAFT_FLAG, is_draft_head
+
     T = page.T
-    rules = " ".join(T["ruleset"].format(id=r.get("id", "?"), version=r.get("version", "?"),
-                                         regulation=r.get("regulation", ""), as_of=as_of)
-                     for r in rulesets)
+    rules = " ".join(T["ruleset"].format(
+        id=r.get("id", "?"), regulation=r.get("regulation", ""), as_of=as_of,
+        version=r.get("version", "?") + (f" ({DRAFT_FLAG[page.lang]})" if is_draft_head(r)
+                                          else "")) for r in rulesets)
+    if any(is_draft_head(r) for r in rulesets):
+        page.draft_band()
     zone = view.epsg % 100
     return [_sources(sources, T),
             " ".join([rules, T["area_method"].format(method=_method(area_method, page.lang)),

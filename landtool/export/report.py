@@ -371,7 +371,7 @@ def ruleset_title(report: dict, lang: str) -> str:
 
     rs = report["ruleset"]
     try:
-        loaded = load_ruleset(rs["id"])
+        loaded = load_ruleset(rs["id"], version=rs.get("version"))
     except (LandtoolError, OSError):
         return rs.get("regulation", "")
     if loaded.version != rs.get("version"):
@@ -410,11 +410,13 @@ def check_notes(report: dict, lang: str) -> list[str]:
 
 def footer_lines(data, lang: str) -> tuple[str, str]:
     """The two footer lines: ruleset, rates and area method; request id and applicant."""
+    from landtool.check.ruleset import head_name
+
     t = TEXT[lang]
     rs, r = data.check.report["ruleset"], data.rates
     rates = f"{r.id} {r.version} ({r.date.isoformat()}" + (
         f", {t['illustrative_short']})" if r.illustrative else ")")
-    first = (f"{t['footer_ruleset']}: {rs['id']} {rs['version']}  ·  {t['footer_rates']}: "
+    first = (f"{t['footer_ruleset']}: {head_name(rs, lang)}  ·  {t['footer_rates']}: "
              f"{rates}  ·  {t['footer_areas']}: {area_method(data.check.report, lang)}")
     applicant = _text_or(data.request.get("applicant"), "")
     return first, f"{data.request_id}" + (f"  ·  {applicant}" if applicant else "")
@@ -465,15 +467,42 @@ _MARGIN_MM, _TOP_MM, _BOTTOM_MM = 18, 15, 22
 _MAP_MARGIN_MM, _MAP_TOP_MM = 12, 8  # the landscape map page: narrower margins
 
 
-def _map_frame() -> tuple[float, float]:
+_BAND_TOP_MM, _BAND_MM = 4, 8  # a draft ruleset's band: from 4 mm below the top, 8 mm high
+
+
+def _map_top(draft: bool) -> float:
+    """The landscape map page's top margin: as the portrait pages' under a draft's band."""
+    return _TOP_MM if draft else _MAP_TOP_MM
+
+
+def _map_frame(draft: bool = False) -> tuple[float, float]:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
 
     w, h = landscape(A4)
-    return w - 2 * _MAP_MARGIN_MM * mm, h - (_MAP_TOP_MM + _BOTTOM_MM) * mm
+    return w - 2 * _MAP_MARGIN_MM * mm, h - (_map_top(draft) + _BOTTOM_MM) * mm
 
 
 _MAP_FRAME = _map_frame()
+
+
+def _draw_draft_band(canvas, width: float, height: float) -> None:
+    """The red band across the top of a page checked with a draft ruleset, in both languages."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    from landtool.check.ruleset import DRAFT_FLAG
+
+    y = height - (_BAND_TOP_MM + _BAND_MM) * mm
+    canvas.saveState()
+    canvas.setFillColor(colors.HexColor("#c62828"))
+    canvas.rect(_MARGIN_MM * mm, y, width - 2 * _MARGIN_MM * mm, _BAND_MM * mm, stroke=0,
+                fill=1)
+    canvas.setFillColor(colors.white)
+    canvas.setFont(FONT_BOLD, 9)
+    canvas.drawCentredString(width / 2, y + 2.9 * mm,
+                             f"{DRAFT_FLAG['mn']}   ·   {DRAFT_FLAG['en']}")
+    canvas.restoreState()
 
 
 def _styles() -> dict:
@@ -528,12 +557,15 @@ class _Report:
         from reportlab.lib.pagesizes import A4
         from reportlab.lib.units import mm
 
+        from landtool.check.ruleset import is_draft_head
+
         self.data, self.lang, self.t, self.map_png = data, lang, TEXT[lang], map_png
         self.s = _styles()
         self.mm = mm
         self.width = A4[0] - 2 * _MARGIN_MM * mm  # of a portrait frame
         self.report = data.check.report
         self.result = data.result
+        self.draft = is_draft_head(self.report["ruleset"])
 
     def p(self, text: str, style: str = "cell"):
         from reportlab.platypus import Paragraph
@@ -557,6 +589,8 @@ class _Report:
     def cover(self) -> list:
         from reportlab.lib import colors
         from reportlab.platypus import Spacer
+
+        from landtool.check.ruleset import head_name
 
         t, d, r, mm = self.t, self.data, self.result, self.mm
         req = d.request
@@ -583,7 +617,7 @@ class _Report:
             ("area", f"{number(r['area_ha'], 4)} {t['u_ha']}"),
             ("eligible_area", f"{number(r['eligible_area_ha'], 4)} {t['u_ha']}"),
             ("verdict", f"<b>{_e(verdict)}</b> ({_e(counts)})"),
-            ("ruleset", f"{self.report['ruleset']['id']} {self.report['ruleset']['version']}: "
+            ("ruleset", f"{head_name(self.report['ruleset'], self.lang)}: "
                         f"{ruleset_title(self.report, self.lang)}"),
             ("as_of", self.report.get("as_of", "")),
             ("checked_at", _when(d.check.checked_at)),
@@ -613,7 +647,7 @@ class _Report:
         from reportlab.platypus import Image
 
         mm, t = self.mm, self.t
-        box_w, box_h = _MAP_FRAME
+        box_w, box_h = _map_frame(self.draft)
         box_h -= 13 * mm  # the caption below
         px_w, px_h = ImageReader(str(self.map_png)).getSize()
         scale = min(box_w / px_w, box_h / px_h)
@@ -886,6 +920,8 @@ def _build(data, path: Path, lang: str, map_png: Path) -> None:
         canvas.setFillGray(0.2)
         canvas.drawString(_MARGIN_MM * mm, (_BOTTOM_MM - 13) * mm, second)
         canvas.restoreState()
+        if builder.draft:
+            _draw_draft_band(canvas, width, canvas._pagesize[1])
 
     def frame(size, fid, margin=_MARGIN_MM, top=_TOP_MM):
         return Frame(margin * mm, _BOTTOM_MM * mm, size[0] - 2 * margin * mm,
@@ -899,7 +935,7 @@ def _build(data, path: Path, lang: str, map_png: Path) -> None:
         pageTemplates=[
             PageTemplate("portrait", [frame(A4, "portrait")], onPage=footer, pagesize=A4),
             PageTemplate("landscape", [frame(landscape(A4), "landscape", _MAP_MARGIN_MM,
-                                             _MAP_TOP_MM)],
+                                             _map_top(builder.draft))],
                          onPage=footer, pagesize=landscape(A4)),
         ])
     doc.build(builder.story(), canvasmaker=_numbered_canvas(t["page"]))

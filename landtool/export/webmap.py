@@ -475,14 +475,15 @@ def _verdict_rows(result: dict | None, lang: str) -> list[tuple[str, str]]:
 
 def _check_lines(reports: list[dict], checked_at: list[str], lang: str) -> list[tuple[str, str]]:
     """Ruleset and version, check date and area method of one or more saved checks."""
+    from landtool.check.ruleset import head_name
+
     def joined(values) -> str:
         return "; ".join(sorted({v for v in values if v}))
 
     methods = {r.get("area_method", "") for r in reports}
     if lang == "mn":
         methods = {AREA_METHOD_MN if x == AREA_METHOD else x for x in methods}
-    return [(_label("ruleset", lang), joined(f"{r['ruleset']['id']} {r['ruleset']['version']}"
-                                            for r in reports)),
+    return [(_label("ruleset", lang), joined(head_name(r["ruleset"], lang) for r in reports)),
             (_label("as_of", lang), joined(r.get("as_of", "") for r in reports)),
             (_label("checked_at", lang), joined(c[:10] for c in checked_at)),
             (_label("area_method", lang), joined(methods))]
