@@ -259,13 +259,14 @@ def check_all(window) -> None:
                       on_error=lambda exc: window.error("error.check", exc))
 
 
-def set_ruleset(window, ruleset_id: str) -> bool:
-    """Check with another ruleset (a malformed file is reported; the current one stays)."""
+def set_ruleset(window, ruleset_id: str, version: str | None = None) -> bool:
+    """Check with another ruleset (a draft's ``version``, default its newest; a malformed file
+    is reported; the current one stays)."""
     from landtool.check.ruleset import load_ruleset
     from landtool.errors import LandtoolError
 
     try:
-        window.state.set_ruleset(load_ruleset(ruleset_id))
+        window.state.set_ruleset(load_ruleset(ruleset_id, version))
     except LandtoolError as exc:
         window.error("error.ruleset", exc)
         return False

@@ -103,6 +103,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.check_all": ("&Check all requests", "Бүх хүсэлтийг &шалгах"),
     "action.check_date": ("Check &date…", "Шалгах &огноо…"),
     "action.about": ("&About landtool", "landtool-ийн &тухай"),
+    "action.edit_ruleset": ("&Edit a ruleset…", "Дүрмийн багц &засах…"),
     # docks
     "panel.layers": ("Layers", "Давхаргууд"),
     "panel.identify": ("Identify", "Объектын мэдээлэл"),
@@ -276,6 +277,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.opening": ("Opening {path}…", "{path}-г нээж байна…"),
     "status.creating": ("Creating {path}…", "{path}-г үүсгэж байна…"),
     "status.opened": ("{path}: {count} layers", "{path}: {count} давхарга"),
+    "status.loading_layers": ("Loading layers… {done}/{total}",
+                              "Давхаргуудыг ачаалж байна… {done}/{total}"),
     "status.saving": ("Saving to {path}…", "{path}-д хадгалж байна…"),
     "status.saved": ("Saved {path}", "{path}-г хадгаллаа"),
     "status.exported": ("Written: {what}", "Гаргалаа: {what}"),
@@ -366,6 +369,86 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rulestatus.fail": ("fail", "тэнцээгүй"),
     "rulestatus.warn": ("warning", "анхааруулга"),
     "rulestatus.not_applicable": ("not applicable", "хамаарахгүй"),
+    # the ruleset editor (gui/ruleset_editor.py, gui/ruleset_form.py)
+    "ruleset.draft": ("DRAFT", "НООРОГ"),
+    "editor.title": ("Ruleset editor", "Дүрмийн багц засварлагч"),
+    "editor.open": ("Ruleset:", "Дүрмийн багц:"),
+    "editor.against": ("Compared with the ruleset in use, {ruleset}, on the open workspace as on "
+                       "{day}.",
+                       "Ашиглаж буй {ruleset} дүрмийн багцтай нээлттэй ажлын орчинд {day}-ны "
+                       "байдлаар харьцуулна."),
+    "editor.enabled": ("Rule in use", "Дүрмийг хэрэглэнэ"),
+    "editor.severity": ("Severity", "Ноцтой байдал"),
+    "editor.confidence": ("Confidence", "Баталгаажилт"),
+    "editor.params": ("Parameters", "Параметрүүд"),
+    "editor.no_limit": ("no limit", "хязгааргүй"),
+    "editor.use_filter": ("only where", "зөвхөн"),
+    "editor.list_hint": ("comma-separated, e.g. water_lines, water_areas",
+                         "таслалаар тусгаарлана, ж: water_lines, water_areas"),
+    "editor.invalid": ("Not valid: {problem}", "Буруу утга: {problem}"),
+    "editor.form_invalid": ("Some values are not valid (marked in red): the impact is not "
+                            "computed and the ruleset cannot be saved until they are fixed.",
+                            "Зарим утга буруу байна (улаанаар тэмдэглэсэн): засах хүртэл нөлөөг "
+                            "тооцохгүй, хадгалах боломжгүй."),
+    "editor.not_computed": ("Not computed: fix the values marked in red.",
+                            "Тооцоогүй: улаанаар тэмдэглэсэн утгыг засна уу."),
+    "editor.impact": ("Impact on the open workspace", "Нээлттэй ажлын орчинд үзүүлэх нөлөө"),
+    "editor.col.request": ("Request", "Хүсэлт"),
+    "editor.col.verdict": ("Change", "Өөрчлөлт"),
+    "editor.col.rules": ("Rules responsible", "Шалтгаан болсон дүрэм"),
+    "editor.no_requests": ("The open workspace has no requests to compare.",
+                           "Нээлттэй ажлын орчинд харьцуулах хүсэлт алга."),
+    "editor.computing": ("Computing…", "Тооцоолж байна…"),
+    "editor.computed": ("Compared in {ms} ms", "{ms} мс-д харьцуулав"),
+    "editor.impact_failed": ("The comparison could not run: {problem}",
+                             "Харьцуулалт хийж чадсангүй: {problem}"),
+    "editor.counts": ("{n} requests. Eligible: <b>{before} → {after}</b><br>"
+                      "Became eligible: <b>{became_eligible}</b> · became refused: "
+                      "<b>{became_refused}</b><br>Allocatable land: <b>{ha_before} → "
+                      "{ha_after}</b> (gained {gained}, lost {lost})",
+                      "{n} хүсэлт. Шаардлага хангасан: <b>{before} → {after}</b><br>"
+                      "Шаардлага хангах болсон: <b>{became_eligible}</b> · татгалзах болсон: "
+                      "<b>{became_refused}</b><br>Олгож болох газар: <b>{ha_before} → "
+                      "{ha_after}</b> (нэмэгдсэн {gained}, хасагдсан {lost})"),
+    "editor.became_eligible": ("refused → eligible", "татгалзсан → тэнцсэн"),
+    "editor.became_refused": ("eligible → refused", "тэнцсэн → татгалзсан"),
+    "editor.refused_by": ("refused by {rules}", "{rules} дүрмээр татгалзана"),
+    "editor.no_longer": ("no longer refused by {rules}", "{rules} дүрмээр татгалзахаа больсон"),
+    "editor.diff": ("Changed in the rules ({n}):", "Дүрэмд орсон өөрчлөлт ({n}):"),
+    "editor.new_id": ("New id", "Шинэ id"),
+    "editor.new_version": ("Version", "Хувилбар"),
+    "editor.note": ("What changed and why", "Юу, яагаад өөрчлөгдсөн"),
+    "editor.note_hint": ("Required: what changed and why (e.g. the draft amendment it follows)",
+                         "Заавал: юу, яагаад өөрчлөгдсөн (ж: ямар нэмэлт өөрчлөлтийн төслийн "
+                         "дагуу)"),
+    "editor.note_required": ("Write what changed and why to save: the note is required.",
+                             "Хадгалахын тулд юу, яагаад өөрчлөгдсөнийг бичнэ үү: тайлбар "
+                             "заавал шаардлагатай."),
+    "editor.reset": ("Reset", "Анхны байдалд"),
+    "editor.undo": ("Undo (Ctrl+Z)", "Буцаах (Ctrl+Z)"),
+    "editor.save": ("Save as a new version", "Шинэ хувилбараар хадгалах"),
+    "editor.close": ("Close", "Хаах"),
+    "editor.save_refused": ("Not saved: {problem}", "Хадгалсангүй: {problem}"),
+    "editor.saved": ("Saved {ruleset} to {path}; choose it in Tools ▸ Ruleset.",
+                     "{ruleset}-г {path}-д хадгалав; Хэрэгсэл ▸ Дүрмийн багц цэснээс сонгоно уу."),
+    "unit.m": ("m", "м"),
+    "unit.m2": ("m²", "м²"),
+    "unit.ha": ("ha", "га"),
+    "param.tolerance_m2": ("Tolerance outside", "Гадна зөвшөөрөх хэмжээ"),
+    "param.sliver_m2": ("Ignore overlaps below", "Үл тооцох давхцал"),
+    "param.distance_m": ("Minimum distance", "Хамгийн бага зай"),
+    "param.min_ha": ("Minimum area", "Хамгийн бага талбай"),
+    "param.max_ha": ("Maximum area", "Хамгийн их талбай"),
+    "param.layer": ("Layer kind", "Давхаргын төрөл"),
+    "param.layers": ("Layer kinds", "Давхаргын төрлүүд"),
+    "param.where": ("Filter", "Шүүлтүүр"),
+    "param.field": ("Field", "Талбар"),
+    "param.values": ("Values", "Утгууд"),
+    "param.op": ("Comparison", "Харьцуулалт"),
+    "param.value": ("Value", "Утга"),
+    "param.if_missing": ("If missing", "Утга байхгүй бол"),
+    "param.threshold_ha": ("Threshold", "Босго"),
+    "param.outstanding_statuses": ("Outstanding statuses", "Дуусаагүй төлөвүүд"),
     # identify
     "identify.col.field": ("Field", "Талбар"),
     "identify.col.value": ("Value", "Утга"),
@@ -430,6 +513,13 @@ def tr(key: str, lang: str | Lang = Lang.EN, **values: object) -> str:
 def kind_name(kind, lang: str | Lang) -> str:
     """A catalog layer kind's name in ``lang``."""
     return kind.name_mn if Lang(lang) is Lang.MN else kind.name_en
+
+
+def ruleset_name(rs, lang: str | Lang) -> str:
+    """A ruleset as the app lists it: its title, id and version, and DRAFT for a draft."""
+    title = rs.title_mn if Lang(lang) is Lang.MN else rs.title_en
+    text = f"{title} ({rs.id} {rs.version})"
+    return f"{text} — {tr('ruleset.draft', lang)}" if rs.is_draft else text
 
 
 def format_int(n: int, lang: str | Lang) -> str:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 from gui import check_panel, decision_dialog, dialogs
 from gui.attributes_dialog import edit_selected, register_selected
-from gui.i18n import Lang, tr
+from gui.i18n import ruleset_name, tr
 from landtool.location import as_location
 
 
@@ -54,6 +54,7 @@ def build_actions(window) -> None:
         ("zoom_selection", canvas.zoom_to_selection, "Ctrl+J", None),
         ("check_all", lambda: check_panel.check_all(window), "F9", None),
         ("check_date", lambda: check_panel.ask_check_date(window), None, None),
+        ("edit_ruleset", lambda: _edit_ruleset(window), None, None),
         ("about", lambda: dialogs.show_about(window, window.lang), None, None),
     ]
     window.act = {}
@@ -78,13 +79,7 @@ def build_actions(window) -> None:
         langs.addAction(action)
         window.act[f"lang_{lang}"] = action
     window.rulesets = QActionGroup(window)
-    from landtool.check.ruleset import list_rulesets
-
-    window._ruleset_list = list_rulesets()
-    for rs in window._ruleset_list:
-        action = QAction(window, checkable=True)
-        action.triggered.connect(lambda _c=False, rid=rs.id: check_panel.set_ruleset(window, rid))
-        window.rulesets.addAction(action)
+    _list_rulesets(window)
     for key in ("save", "save_as", "import", "export_map", "export_package", "check_all",
                 "connected", "print_register"):
         window.act[key].setEnabled(False)
@@ -126,8 +121,9 @@ def build_menus(window) -> None:
     view.addSeparator()
     fill(menu("menu.language", view), a["lang_en"], a["lang_mn"])
     tools_menu = menu("menu.tools")
-    menu("menu.ruleset", tools_menu).addActions(window.rulesets.actions())
-    fill(tools_menu, a["check_date"], a["check_all"])
+    window.ruleset_menu = menu("menu.ruleset", tools_menu)
+    window.ruleset_menu.addActions(window.rulesets.actions())
+    fill(tools_menu, a["edit_ruleset"], None, a["check_date"], a["check_all"])
     fill(menu("menu.help"), a["about"])
     window.addToolBar(window.toolbar)
     fill(window.toolbar, a["new"], a["open"], a["save"], None, *tools[5:], None, *tools[:5],
@@ -145,9 +141,38 @@ def retranslate_menus(window) -> None:
     window.toolbar.setWindowTitle(tr("menu.toolbar", lang))
     window.act[f"lang_{lang}"].setChecked(True)
     for rs, action in zip(window._ruleset_list, window.rulesets.actions(), strict=True):
-        action.setText(f"{rs.title_mn if lang is Lang.MN else rs.title_en} ({rs.id})")
-        action.setChecked(rs.id == window.state.ruleset.id)
+        action.setText(ruleset_name(rs, lang))
+        action.setChecked(rs.label() == window.state.ruleset.label())
     rebuild_recent(window)
+
+
+def _edit_ruleset(window) -> None:
+    from gui.ruleset_editor import edit_ruleset  # the comparison's imports, when first asked
+
+    edit_ruleset(window)
+
+
+def _list_rulesets(window) -> None:
+    """An action per ruleset, shipped or draft, in ``window.rulesets`` (one checked)."""
+    from landtool.check.ruleset import list_rulesets
+
+    window._ruleset_list = list_rulesets()
+    for rs in window._ruleset_list:
+        action = QAction(window, checkable=True)
+        action.triggered.connect(lambda _c=False, rid=rs.id, v=rs.version:
+                                 check_panel.set_ruleset(window, rid, v))
+        window.rulesets.addAction(action)
+
+
+def rebuild_rulesets(window) -> None:
+    """List the rulesets again (a draft was saved): Tools ▸ Ruleset shows it, marked DRAFT."""
+    for action in window.rulesets.actions():
+        window.rulesets.removeAction(action)
+        window.ruleset_menu.removeAction(action)
+        action.deleteLater()
+    _list_rulesets(window)
+    window.ruleset_menu.addActions(window.rulesets.actions())
+    retranslate_menus(window)
 
 
 def rebuild_recent(window) -> None:
