@@ -266,6 +266,12 @@ def test_a_package_made_with_a_draft_says_so_on_every_page(sample_ws, tmp_path, 
         assert FLAG_EN in flat and FLAG_MN in flat, f"page {n} has no draft flag"
     saved = json.loads((tmp_path / "draft" / "check.json").read_text(encoding="utf-8"))
     assert saved["ruleset"]["status"] == "draft"
+    # the printed register names the draft flagged beside each request checked with it
+    from landtool.check.ruleset import DRAFT_FLAG
+    from landtool.export.register_sheet import register_html
+    from landtool.workspace import Workspace
+
+    assert register_html(Workspace(ws), lang=lang).count(DRAFT_FLAG[lang]) == 15
 
 
 @pytest.mark.slow
@@ -276,3 +282,8 @@ def test_a_package_made_with_a_released_ruleset_has_no_draft_flag(sample_ws, tmp
     assert len(pages) >= 5
     for n, text in enumerate(pages, 1):
         assert "DRAFT" not in text and FLAG_MN not in text, f"page {n}"
+    from landtool.export.register_sheet import register_html
+    from landtool.workspace import Workspace
+
+    html = register_html(Workspace(sample_ws), lang="en")
+    assert FLAG_EN not in html and FLAG_MN not in html

@@ -146,11 +146,29 @@ def _place(ws, soum: str | None, lang: str) -> str:
     return (f"{admin_name(aimag, lang)} {t['aimag']}, " if aimag else "") + place
 
 
-def _check_cell(check: dict | None, t: dict) -> str:
+def _is_draft(ruleset_id: str, version: str) -> bool:
+    """True if the ruleset a check names is a draft (one not shipped in layers/rulesets that
+    the drafts folder holds as a draft)."""
+    from landtool.check.ruleset import load_ruleset, rulesets_dir
+    from landtool.errors import LandtoolError
+
+    if (rulesets_dir() / f"{ruleset_id}.toml").exists():
+        return False
+    try:
+        return load_ruleset(ruleset_id, version=version).is_draft
+    except LandtoolError:
+        return False
+
+
+def _check_cell(check: dict | None, t: dict, lang: str) -> str:
+    from landtool.check.ruleset import DRAFT_FLAG
+
     if check is None:
         return _e(t["not_checked"])
     cell = (f"{_e(t[check['verdict']])}<br><span class=small>{_e(check['ruleset'])} "
             f"{_e(check['version'])} · {_e(check['as_of'])}</span>")
+    if _is_draft(check["ruleset"], check["version"]):
+        cell += f"<br><span class=stale>{_e(DRAFT_FLAG[lang])}</span>"
     if not check["current"]:
         cell += f"<br><span class=stale>{_e(t['stale'])}</span>"
     return cell
@@ -193,7 +211,7 @@ def _page(ws, soum, lang, user, now) -> str:
         f"<td>{_e(mongolian_time(r['submitted_at']) if r['submitted_at'] else t['none'])}</td>"
         f"<td class=id>{_e(r['request_id'])}</td><td>{_e(r['applicant'])}</td>"
         f"<td class=num>{_e(number(r['area_ha'], 2))}</td>"
-        f"<td>{_check_cell(r['check'], t)}</td>"
+        f"<td>{_check_cell(r['check'], t, lang)}</td>"
         f"<td>{_decision_cell(r['decision'], t, lang)}</td></tr>" for r in rows)
     entries = "".join(
         "<tr>"
