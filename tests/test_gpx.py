@@ -349,3 +349,21 @@ def test_the_apps_import_filter_offers_every_format_read():
     for lang in Lang:
         text = tr("dialog.import_filter", lang)
         assert {s for s in SUFFIX_FORMATS if f"*{s}" not in text} == set(), lang
+
+
+def test_the_app_imports_a_walked_track(sample_ws, tmp_path):
+    # the window's import goes through these two functions (gui/workspace_loader.py)
+    pytest.importorskip("PySide6")
+    from gui.workspace_loader import import_layer, inspect_file
+
+    lonlat, times, _ = walked()
+    path = tmp_path / "walk.gpx"
+    path.write_text(gpx(track(lonlat, times)), encoding="utf-8")
+    summary = inspect_file(path)
+    assert summary.geometry == "polygon" and summary.count == 1
+    assert {"gps_time_start", "gps_time_end"} <= set(summary.columns)
+    ws = tmp_path / "ws.gpkg"
+    shutil.copy(sample_ws, ws)
+    imported = import_layer(ws, path, "water_areas", "walked", graphics=False)
+    assert len(imported.gdf) == 1
+    assert any("tolerance of 2 m" in line for line in imported.report)
