@@ -117,8 +117,17 @@ def test_written_gpx_parses_with_gpxpy_one_waypoint_per_corner(held, tmp_path):
     assert not doc.tracks
     text = out.read_text(encoding="utf-8")
     assert all(len(d) >= 7 for d in re.findall(r'l(?:at|on)="\d+\.(\d+)"', text))
-    tags = [child.tag.removeprefix(NS) for child in ET.parse(out).getroot()]
-    assert tags == ["metadata", *["wpt"] * len(corners), "rte"]  # GPX 1.1's sequence
+    # the element order of the GPX 1.1 schema (gpx.xsd: gpxType, metadataType, wptType, rteType)
+    root = ET.parse(out).getroot()
+    assert root.tag == f"{NS}gpx" and root.get("version") == "1.1" and root.get("creator")
+
+    def tags(el):
+        return [child.tag.removeprefix(NS) for child in el]
+
+    assert tags(root) == ["metadata", *["wpt"] * len(corners), "rte"]
+    assert tags(root.find(f"{NS}metadata")) == ["name", "desc", "bounds"]
+    assert all(tags(w) == ["name", "desc"] for w in root.iter(f"{NS}wpt"))
+    assert tags(root.find(f"{NS}rte")) == ["name", "desc", *["rtept"] * len(corners)]
 
 
 @pytest.mark.skipif(not shutil.which("/usr/bin/ogrinfo"), reason="no system ogrinfo")
