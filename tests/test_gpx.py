@@ -252,6 +252,15 @@ def test_a_track_without_points_is_left_out_with_a_note(tmp_path):
     assert any("track 1 (EMPTY) has no points: left out" in str(p) for p in layer.problems)
 
 
+def test_a_waypoint_beside_a_track_does_not_hide_it(tmp_path):
+    a, ta, _ = walked()
+    path = tmp_path / "start.gpx"
+    path.write_text(gpx(wpt(*a[0], "START", ta[0]) + track(a, ta, "WALK")), encoding="utf-8")
+    layer = load_layer(path, "requests", require_fields=False)
+    assert layer.gdf["request_id"].tolist() == ["WALK"]
+    assert any("left out its 1 waypoints" in str(p) for p in layer.problems)
+
+
 # -- (4) the commands -------------------------------------------------------------------------
 
 def test_check_reads_a_gpx_and_convert_writes_one(sample_ws, tmp_path):

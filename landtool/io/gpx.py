@@ -9,7 +9,8 @@ what landtool writes.
 
 How a GPX becomes polygons (:func:`read_gpx`):
 
-* **Which part of the file**: its routes if it has any, else its waypoints, else its tracks
+* **Which part of the file**: its routes if it has any, else its waypoints (if at least 3: a
+  ``START`` waypoint beside a walked track does not hide the track), else its tracks
   (``--source-layer waypoints|routes|tracks`` chooses); what is left out is noted.
 * **Waypoints** are corners. When every name holds a corner number (``1``, ``002``, ``C3``,
   ``Corner 4``, ``Цэг 5``) they are joined in the order of the numbers, and grouped into one
@@ -120,7 +121,10 @@ def _choose(layers: dict, layer: str | None, path: Path, notes: list[str]) -> st
             raise _error(EmptyLayerError, f"the GPX file holds no {layer}", path,
                          hint="its " + ", ".join(f"{n}: {c}" for n, c in count.items()))
         return layer
-    chosen = next((name for name in PARTS[1:2] + PARTS[:1] + PARTS[2:] if count[name]), None)
+    # routes, else waypoints (unless too few for a polygon beside a track), else tracks
+    order = ("routes", "waypoints", "tracks") if count["waypoints"] >= 3 else \
+        ("routes", "tracks", "waypoints")
+    chosen = next((name for name in order if count[name]), None)
     if chosen is None:
         raise _error(EmptyLayerError, "the GPX file holds no waypoints, routes or tracks", path,
                      hint="copy the waypoints or the track from the receiver again")
