@@ -38,8 +38,8 @@ from landtool.check.impact import Impact, impact
 from landtool.check.ruleset import PARAMS, Rule, Ruleset, list_rulesets
 from landtool.errors import LandtoolError
 
-#: changes closer than this to the one before are a burst, compared once it settles (a change
-#: after a pause is compared at once)
+#: a change after a pause is compared at once; the changes that follow within this time are
+#: compared together when it ends (a burst, e.g. a held arrow key: one comparison per period)
 DEBOUNCE_MS = 150
 _MERGE_S = 1.0  # changes of one field closer than this are one undo step
 
@@ -299,17 +299,18 @@ class RulesetEditorDialog(QDialog):
         return reqs, CheckContext(layers, s.as_of)
 
     def _schedule(self) -> None:
-        """Compare now after a pause; within a burst of changes, once it has settled."""
+        """Compare now after a pause; the changes that follow, when the period ends."""
         if self._timer.isActive():
             self._trailing = True
         else:
             self._start()
-        self._timer.start()
+            self._timer.start()
 
     def _on_settled(self) -> None:
         if self._trailing:
             self._trailing = False
             self._start()
+            self._timer.start()
 
     def _start(self) -> None:
         if self._requests is None or len(self._requests) == 0:
