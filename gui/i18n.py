@@ -378,6 +378,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "Ашиглаж буй {ruleset} дүрмийн багцтай нээлттэй ажлын орчинд {day}-ны "
                        "байдлаар харьцуулна."),
     "editor.enabled": ("Rule in use", "Дүрмийг хэрэглэнэ"),
+    "editor.changed": ("changed", "өөрчилсөн"),
     "editor.severity": ("Severity", "Ноцтой байдал"),
     "editor.confidence": ("Confidence", "Баталгаажилт"),
     "editor.params": ("Parameters", "Параметрүүд"),

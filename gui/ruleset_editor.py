@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -85,6 +85,7 @@ class RulesetEditorDialog(QDialog):
         self._requests, self._ctx = self._inputs()
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._on_settled)
+        QCoreApplication.instance().aboutToQuit.connect(self._join)  # quit with it open
         self._trailing = False  # a change came within the burst: compare when it settles
         self.setWindowTitle(tr("editor.title", self.lang))
         self._build()
@@ -104,7 +105,7 @@ class RulesetEditorDialog(QDialog):
         self.against.setWordWrap(True)
         self.rules_box = QWidget()
         self.rules_layout = QVBoxLayout(self.rules_box)
-        scroll = QScrollArea(self)
+        self.scroll = scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.rules_box)
         self.problem = QLabel(self)
@@ -276,6 +277,8 @@ class RulesetEditorDialog(QDialog):
         return None
 
     def _revalidate(self) -> None:
+        for form in self.forms:
+            form.mark_changes()
         self.edited = self._validate()
         if self.edited is not None:
             self.problem.hide()
@@ -414,13 +417,17 @@ class RulesetEditorDialog(QDialog):
         self.saved.emit(path, draft)
         return path
 
-    def done(self, result: int) -> None:
+    def _join(self) -> None:
+        """Wait for a running comparison (milliseconds) and drop its result."""
         self._timer.stop()
-        if self._task is not None:  # wait for the comparison (milliseconds), drop its result
+        if self._task is not None:
             for signal in (self._task.finished, self._task.failed):
                 signal.disconnect()
             self._task.join()
             self._task = None
+
+    def done(self, result: int) -> None:
+        self._join()
         super().done(result)
 
 

@@ -34,6 +34,9 @@ from PySide6.QtWidgets import (
 from gui.i18n import STRINGS, Lang, tr
 from landtool.check.ruleset import PARAMS, Rule
 
+#: how a field whose value differs from the opened ruleset's looks
+_CHANGED = ("QDoubleSpinBox, QLineEdit, QComboBox { background: #fff1b8; }"
+            " QCheckBox { font-weight: bold; }")
 #: field-name ending -> (unit key, decimals, step)
 _UNITS = (("_m2", "unit.m2", 1, 1.0), ("_ha", "unit.ha", 2, 0.5), ("_m", "unit.m", 1, 10.0))
 
@@ -266,7 +269,9 @@ class RuleForm(QGroupBox):
     changed = Signal(object)  # the editor changed (for merging undo steps)
 
     def __init__(self, rule: Rule, lang: Lang, parent: QWidget | None = None) -> None:
-        super().__init__(f"{rule.title(lang)}  ({rule.id})", parent)
+        self._title = f"{rule.title(lang)}  ({rule.id})"
+        self._changed_text = tr("editor.changed", lang)
+        super().__init__(self._title, parent)
         self.rule = rule
         self.enabled = QCheckBox(tr("editor.enabled", lang), self)
         fields = Rule.model_fields
@@ -309,6 +314,20 @@ class RuleForm(QGroupBox):
         self.severity.set_value(values["severity"])
         self.confidence.set_value(values["confidence"])
         self.params.set_value(values["params"])
+
+    def mark_changes(self) -> bool:
+        """Highlight the fields that differ from the rule as opened; True if any does."""
+        now, then = self.values(), self.values_of(self.rule)
+        pairs = [(self.enabled, now["enabled"] != then["enabled"]),
+                 (self.severity, now["severity"] != then["severity"]),
+                 (self.confidence, now["confidence"] != then["confidence"])]
+        pairs += [(e, now["params"][n] != then["params"].get(n))
+                  for n, e in self.params.editors.items()]
+        for widget, changed in pairs:
+            widget.setStyleSheet(_CHANGED if changed else "")
+        any_changed = any(changed for _, changed in pairs)
+        self.setTitle(f"{self._title}  — {self._changed_text}" if any_changed else self._title)
+        return any_changed
 
     def data(self) -> dict:
         """The rule with the form's values, as the model's input."""

@@ -228,6 +228,9 @@ def test_reset_and_undo_bring_the_opened_values_back(editor, qtbot):
     distance = _form(editor, "water_regular_zone").params.editors["distance_m"]
     severity = _form(editor, "max_area").severity
     _change(qtbot, editor, lambda: distance.spin.setValue(700.0))
+    water = _form(editor, "water_regular_zone")
+    assert water.title().endswith("— changed") and distance.styleSheet()
+    assert not _form(editor, "max_area").title().endswith("— changed")
     qtbot.wait(1100)  # another field, later: its own undo step
     _change(qtbot, editor, lambda: severity.combo.setCurrentIndex(0))
     assert severity.value() == "fail"
@@ -235,6 +238,7 @@ def test_reset_and_undo_bring_the_opened_values_back(editor, qtbot):
     assert severity.value() == "warn" and distance.value() == 700.0
     editor.reset()
     assert distance.value() == 200.0
+    assert not water.title().endswith("— changed") and not distance.styleSheet()
     assert editor.edited.model_dump() == load_ruleset("mn-asm-2022").model_dump()
     editor.undo()  # the reset itself is undone
     assert distance.value() == 700.0
