@@ -373,3 +373,15 @@ def test_every_key_the_editor_makes_exists_in_both_languages():
     assert not missing
     for key in keys:
         assert all(s.strip() for s in STRINGS[key])
+
+
+def test_without_a_workspace_the_editor_says_so_and_still_saves(qtbot, own_folders):
+    state = AppState(lang="en")
+    dialog = RulesetEditorDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: "no requests" in dialog.counts.text(), timeout=WAIT_MS)
+    assert dialog.shown is None
+    dialog.note.setPlainText("saved with no workspace open")
+    path = dialog.save()
+    assert path is not None and load_ruleset("mn-asm-2022-draft").is_draft
