@@ -517,10 +517,11 @@ def kind_name(kind, lang: str | Lang) -> str:
 
 
 def ruleset_name(rs, lang: str | Lang) -> str:
-    """A ruleset as the app lists it: its title, id and version, and DRAFT for a draft."""
+    """A ruleset as the app lists it: its title and id; a draft's version and DRAFT after."""
     title = rs.title_mn if Lang(lang) is Lang.MN else rs.title_en
-    text = f"{title} ({rs.id} {rs.version})"
-    return f"{text} — {tr('ruleset.draft', lang)}" if rs.is_draft else text
+    if not rs.is_draft:
+        return f"{title} ({rs.id})"
+    return f"{title} ({rs.id}) {rs.version} — {tr('ruleset.draft', lang)}"
 
 
 def format_int(n: int, lang: str | Lang) -> str:

@@ -298,7 +298,7 @@ def test_saving_writes_a_draft_that_load_ruleset_finds(editor, qtbot, own_folder
     assert Ruleset.model_validate(loaded.model_dump()) == loaded  # the CLI's model
     assert "mn-asm-2022-water300" in [r.id for r in list_rulesets()]
     items = [editor.chooser.itemText(i) for i in range(editor.chooser.count())]
-    assert any("mn-asm-2022-water300 1.1.0" in t and t.endswith("DRAFT") for t in items)
+    assert any("(mn-asm-2022-water300) 1.1.0 — DRAFT" in t for t in items)
     assert "Saved" in editor.hint.text()
     # the same id and version again: refused, the first file kept
     before = path.read_bytes()
