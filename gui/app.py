@@ -26,11 +26,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from gui import startup_trace
 from gui.dialogs import error_text
 from gui.i18n import Lang
 from gui.main_window import MainWindow
 from gui.settings import ENV_VAR, Settings
 from landtool.location import as_location
+
+startup_trace.mark("imported")
 
 SCREENSHOT_TIMEOUT_S = 600  # building the sample workspace included
 _SETTLE_MS = 300  # after the background work, before the picture: let the widgets paint
@@ -166,11 +169,14 @@ def main(argv: list[str] | None = None) -> int:
         watchdog = QTimer(window, singleShot=True, interval=SCREENSHOT_TIMEOUT_S * 1000)
         watchdog.timeout.connect(lambda: app.exit(3))
         watchdog.start()
+    startup_trace.on_first_paint(window.canvas, "window-shown")
     window.show()
+    # the workspace is read in the background once the event loop runs, so the window is
+    # painted first and fills in (the status bar counts the layers)
     if workspace is not None:
-        window.open_workspace(workspace)
+        QTimer.singleShot(0, window, lambda: window.open_workspace(workspace))
     else:
-        window.open_sample_workspace()
+        QTimer.singleShot(0, window, window.open_sample_workspace)
     code = app.exec()
     if window.isVisible():  # an unattended run ends with the window still open
         window.close()

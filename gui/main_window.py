@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
-from gui import dialogs, window_menus, workspace_loader
+from gui import dialogs, startup_trace, window_menus, workspace_loader
 from gui.check_panel import CheckPanel
 from gui.coords import format_position, format_scale
 from gui.export_dialog import Exporter
@@ -292,6 +292,8 @@ class MainWindow(QMainWindow):
     def _on_loaded(self, loaded: workspace_loader.LoadedWorkspace) -> None:
         self.state.set_workspace(loaded.workspace, loaded.frames, user=loaded.user,
                                  role=loaded.role)
+        startup_trace.mark("layers-loaded")
+        startup_trace.on_first_paint(self.canvas, "layers-drawn")
         self.canvas.set_layers(loaded.layers)
         self.canvas.set_message("")
         self.settings.add_recent(loaded.path)
@@ -304,7 +306,11 @@ class MainWindow(QMainWindow):
         self.workspaceLoaded.emit(str(loaded.path))
 
     def _on_load_failed(self, exc: BaseException) -> None:
-        self.canvas.set_message("" if self.state.workspace else tr("canvas.empty", self.lang))
+        if self.state.workspace is None:  # the empty map says why, beside the message box
+            first = dialogs.error_text(exc, self.lang).split("\n\n")[0]
+            self.canvas.set_message(f"{tr('error.open', self.lang)}\n{first}")
+        else:
+            self.canvas.set_message("")
         if self.report_errors:
             self.error("error.open", exc)
         self.loadFailed.emit(exc)

@@ -63,8 +63,9 @@ def load_workspace(path: str | Path | DatabaseLocation, progress: Progress | Non
     ws = open_any(path)
     frames, prepared = {}, []
     try:
-        for record in ws.layers():
-            say(record.name)
+        records = ws.layers()
+        for done, record in enumerate(records):
+            say(done, len(records), f"{done}/{len(records)} {record.name}")  # status bar
             frames[record.name] = ws.read(record.name)
             if graphics:
                 from gui.layer_graphics import build_layer_graphics
@@ -72,6 +73,10 @@ def load_workspace(path: str | Path | DatabaseLocation, progress: Progress | Non
 
                 prepared.append(build_layer_graphics(record, get_kind(record.kind),
                                                      frames[record.name]))
+        say(len(records), len(records), "")
+        from gui import startup_trace
+
+        startup_trace.mark("layers-read")
         if ws.shared:
             return LoadedWorkspace(ws.path, ws, frames, prepared, ws.user(), ws.role())
     except BaseException:  # a failed or cancelled read gives its connection back at once
@@ -286,9 +291,18 @@ class WorkspaceFiles(QObject):
             self.window.canvas.set_message(message)
         args = () if path is None else (path,)
         extra = {} if fn is new_workspace else {"graphics": True}
-        self.runner.run(fn, *args, key="workspace", message=message,
-                        on_done=self.window._on_loaded, on_error=self.window._on_load_failed,
-                        **extra)
+        task = self.runner.run(fn, *args, key="workspace", message=message,
+                               on_done=self.window._on_loaded,
+                               on_error=self.window._on_load_failed, **extra)
+        task.stepped.connect(self._show_loading)
+
+    def _show_loading(self, task, done: int, total: int) -> None:
+        """The empty map says how far the reading is: "Loading layers… 5/16"."""
+        from gui.i18n import tr
+
+        if self.state.workspace is None and self.runner.tasks()[-1:] == [task]:
+            count = tr("status.loading_layers", self.lang, done=done, total=total)
+            self.window.canvas.set_message(f"{task.context[1]}\n{count}")
 
     def save(self) -> bool:
         """Write the edits and the current check results to the workspace."""
