@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "Submission packages (report, maps, GIS files) and maps for the Khural."),
     "impact": ("impact", "impact", "Compare two rulesets over every request of a workspace: "
                "verdicts and land that change."),
+    "propose": ("propose", "propose",
+                "Find land that can be offered for ASM: candidate parcels that pass the rules."),
     "register": ("register", "register", "The request register (queue) and the append-only, "
                  "hash-chained decisions log."),
     "rehab": ("rehab", "rehab", "Rehabilitation status of mined land, and cost estimates "

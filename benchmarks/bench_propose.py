@@ -1,0 +1,63 @@
+"""``landtool propose``'s speed targets (issue 15), measured on this machine.
+
+Run:  .venv/bin/python benchmarks/bench_propose.py [--all-aimags]
+
+The context (layers read and indexed) is built once, as the app holds it; each figure is the
+``propose()`` computation: available land, parcels, the check of every candidate, their figures.
+Targets: the sample soum (Mandal) < 1 s; Selenge aimag against all 3,439 real licences and the
+lakes < 5 s; all 22 aimags < 60 s. Peak memory (max RSS) printed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from datetime import date
+
+from landtool.check.context import CheckContext
+from landtool.check.ruleset import load_ruleset
+from landtool.propose import propose
+from landtool.sample_workspace import ensure_sample_workspace
+from landtool.workspace import Workspace
+
+AS_OF = date(2026, 11, 23)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--all-aimags", action="store_true", help="also every aimag in turn")
+    args = ap.parse_args()
+    ws = Workspace(ensure_sample_workspace())
+    rs = load_ruleset("mn-asm-2022")
+    ctx = CheckContext.from_workspace(ws, rs, AS_OF,
+                                      also=("roads", "settlements", "rehab_parcels"))
+    soums, aimags = ws.read("soums"), ws.read("aimags")
+    mandal = soums[soums["pcode"] == "4322"].geometry.iloc[0]
+    propose(mandal, "warm-up", rs, ctx, soums=soums)  # the indexes are built once
+
+    def timed(geom, name):
+        t0 = time.perf_counter()
+        result = propose(geom, name, rs, ctx, soums=soums)
+        return time.perf_counter() - t0, result
+
+    s, r = timed(mandal, "Mandal")
+    print(f"Mandal soum: {s:.2f} s, {len(r.candidates)} candidates, "
+          f"{r.available_ha:.1f} ha available (target < 1 s)")
+    selenge = aimags[aimags["pcode"] == "MN43"].geometry.iloc[0]
+    s, r = timed(selenge, "Selenge")
+    print(f"Selenge aimag: {s:.2f} s, {len(r.candidates)} candidates (target < 5 s)")
+    if args.all_aimags:
+        total = 0.0
+        for k, row in enumerate(aimags.itertuples()):
+            s, r = timed(row.geometry, row.name_en)
+            total += s
+            print(f"  [{k + 1}/{len(aimags)}] {row.name_en}: {s:.2f} s, "
+                  f"{len(r.candidates)} candidates", flush=True)
+        print(f"all {len(aimags)} aimags: {total:.1f} s (target < 60 s)")
+    print(f"peak memory (max RSS): "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
