@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from landtool.export.report import FONT, FONT_BOLD, _e, check_lang, number, register_fonts
+from landtool.export._bilingual_pdf import BilingualPdf
+from landtool.export.report import _e, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN, MONGOLIA_ALBERS
 
 TEXT = {
@@ -143,56 +144,17 @@ def _map_png(result, ws, t: dict, other: dict) -> bytes:
 def write_briefing(result, out: str | Path, *, ws=None, lang: str = "mn") -> Path:
     """Write the briefing PDF for an :class:`~landtool.check.impact.Impact`. Not atomic:
     the caller gives a temporary path (``landtool impact`` writes all its files together)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        Image,
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer
 
-    check_lang(lang)
-    register_fonts()
-    other_lang = "en" if lang == "mn" else "mn"
-    t, o = TEXT[lang], TEXT[other_lang]
+    doc = BilingualPdf(TEXT, lang)
+    t, o = doc.t, doc.o
     before, after = result.before.ruleset, result.after.ruleset
     as_of = result.before.as_of.isoformat()
+    body, small, h2, warn = doc.body, doc.small, doc.h2, doc.warn
+    both, table = doc.both, doc.table
 
-    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=11, spaceAfter=3)
-    small = ParagraphStyle("small", parent=body, fontSize=7, leading=9,
-                           textColor=colors.HexColor("#444444"))
-    cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.2, spaceAfter=0)
-    h1 = ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=14, leading=18)
-    h2 = ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=10.5, leading=13,
-                        spaceBefore=6)
-    warn = ParagraphStyle("warn", parent=body, fontName=FONT_BOLD,
-                          textColor=colors.HexColor("#b00020"))
-
-    def both(key, **kw) -> str:
-        return (f"{_e(t[key].format(**kw))} <font size=7 color='#555555'>/ "
-                f"{_e(o[key].format(**kw))}</font>")
-
-    def table(rows, widths, header=True):
-        rows = [[c if not isinstance(c, str) else Paragraph(c, cell) for c in row]
-                for row in rows]
-        tab = Table(rows, colWidths=[w * mm for w in widths], hAlign="LEFT",
-                    repeatRows=1 if header else 0)
-        style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
-                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#bbbbbb")),
-                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
-        if header:
-            style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")))
-        tab.setStyle(TableStyle(style))
-        return tab
-
-    story = [Paragraph(_e(t["title"]), h1), Paragraph(_e(o["title"]), small),
-             Spacer(1, 2 * mm)]
+    story = doc.heading()
     head = [[both("before"), _e(_label(before, t)) + "<br/>" + _e(before.regulation)],
             [both("after"), _e(_label(after, t)) + "<br/>" + _e(after.regulation)],
             [both("as_of"), _e(as_of)]]
@@ -274,21 +236,7 @@ def write_briefing(result, out: str | Path, *, ws=None, lang: str = "mn") -> Pat
     story.append(KeepTogether([Spacer(1, 3 * mm), *notes]))
 
     footer = f"landtool impact: {_label(before, t)} → {_label(after, t)}; {t['as_of']} {as_of}"
-
-    def on_page(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(FONT, 7)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(18 * mm, 10 * mm, footer)
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm,
-                               f"{t['page'].format(n=doc.page)} / {o['page'].format(n=doc.page)}")
-        canvas.restoreState()
-
-    pdf = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=15 * mm, bottomMargin=17 * mm, title=t["title"],
-                            author="landtool")
-    pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return Path(out)
+    return doc.build(story, out, footer)
 
 
 def _short(value, limit: int = 90) -> str:

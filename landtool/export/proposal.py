@@ -13,7 +13,8 @@ from pathlib import Path
 import geopandas as gpd
 
 from landtool.check.output import _multi
-from landtool.export.report import FONT, FONT_BOLD, _e, check_lang, number, register_fonts
+from landtool.export._bilingual_pdf import BilingualPdf
+from landtool.export.report import _e, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN, DISTANCE_METHOD, MONGOLIA_ALBERS
 
 TEXT = {
@@ -164,52 +165,18 @@ def _map_png(result, ws) -> bytes:
 def write_proposal(result, out: str | Path, *, ws=None, lang: str = "mn") -> Path:
     """The proposal PDF (not atomic: the caller gives a temporary path)."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        Image,
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
     from landtool.io.corners import format_corner_list
 
-    check_lang(lang)
-    register_fonts()
-    other = "en" if lang == "mn" else "mn"
-    t, o = TEXT[lang], TEXT[other]
+    doc = BilingualPdf(TEXT, lang)
+    t, o = doc.t, doc.o
     rs = result.ruleset
-    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=11, spaceAfter=3)
-    small = ParagraphStyle("small", parent=body, fontSize=7, leading=9,
-                           textColor=colors.HexColor("#444444"))
-    cell = ParagraphStyle("cell", parent=body, fontSize=7.3, leading=9, spaceAfter=0)
-    h1 = ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=14, leading=18)
-    h2 = ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=10.5, leading=13,
-                        spaceBefore=6)
-    mono = ParagraphStyle("mono", parent=body, fontName=FONT, fontSize=6.8, leading=8.2)
+    body, small, h2, mono = doc.body, doc.small, doc.h2, doc.mono
+    both, table = doc.both, doc.table
 
-    def both(key, **kw) -> str:
-        return (f"{_e(t[key].format(**kw))} <font size=7 color='#555555'>/ "
-                f"{_e(o[key].format(**kw))}</font>")
-
-    def table(rows, widths, header=True):
-        rows = [[Paragraph(c, cell) if isinstance(c, str) else c for c in row] for row in rows]
-        tab = Table(rows, colWidths=[w * mm for w in widths], hAlign="LEFT",
-                    repeatRows=1 if header else 0)
-        style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
-                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#bbbbbb")),
-                 ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
-        if header:
-            style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")))
-        tab.setStyle(TableStyle(style))
-        return tab
-
-    story = [Paragraph(_e(t["title"]), h1), Paragraph(_e(o["title"]), small), Spacer(1, 2 * mm)]
+    story = doc.heading()
     head = [[both("area"), _e(result.area_name)],
             [both("ruleset"), _e(f"{rs.label()} — {rs.regulation}")],
             [both("as_of"), result.as_of.isoformat()],
@@ -274,18 +241,4 @@ def write_proposal(result, out: str | Path, *, ws=None, lang: str = "mn") -> Pat
 
     footer = (f"landtool propose: {result.area_name}; {rs.label()}; {t['as_of']} "
               f"{result.as_of.isoformat()}")
-
-    def on_page(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(FONT, 7)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(18 * mm, 10 * mm, footer)
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm,
-                               f"{t['page'].format(n=doc.page)} / {o['page'].format(n=doc.page)}")
-        canvas.restoreState()
-
-    pdf = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=15 * mm, bottomMargin=17 * mm, title=t["title"],
-                            author="landtool")
-    pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return Path(out)
+    return doc.build(story, out, footer)
