@@ -38,11 +38,10 @@ from datetime import date
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from landtool.check.context import CheckContext
+from landtool.check.context import CheckContext, soums_of
 from landtool.check.engine import check_requests
 from landtool.check.ruleset import Ruleset
 from landtool.errors import CheckError
@@ -229,8 +228,7 @@ def _back(geoms, inv: Transformer):
 
 def propose(search_lonlat, area_name: str, ruleset: Ruleset, ctx: CheckContext, *,
             min_ha: float | None = None, max_ha: float | None = None,
-            width_m: float = 30.0, soums: gpd.GeoDataFrame | None = None,
-            progress=None) -> Proposal:
+            width_m: float = 30.0, progress=None) -> Proposal:
     """Candidate parcels in ``search_lonlat`` (a lon/lat polygon) that pass ``ruleset`` on
     ``ctx.as_of``."""
     lo, hi = sizing(ruleset, min_ha, max_ha)
@@ -270,7 +268,7 @@ def propose(search_lonlat, area_name: str, ruleset: Ruleset, ctx: CheckContext, 
     cands, dropped = _checked(lonlat, ruleset, ctx)
     if progress:
         progress(3, 4, "figures")
-    out = _describe(cands, ctx, soums)
+    out = _describe(cands, ctx)
     avail_ll = polygonal(_back([avail], inv)[0]) or shapely.Polygon()
     return Proposal(ruleset=ruleset, as_of=ctx.as_of, area_name=area_name,
                     search_area=search_lonlat, search_ha=search_ha, available=avail_ll,
@@ -331,7 +329,7 @@ def _nearest_m(geoms, ctx: CheckContext, kind: str) -> list[float | None]:
     return [distance_m(g, fs.geoms[j]) for g, j in zip(geoms, idx, strict=True)]
 
 
-def _describe(cands, ctx: CheckContext, soums: gpd.GeoDataFrame | None) -> list[Candidate]:
+def _describe(cands, ctx: CheckContext) -> list[Candidate]:
     if not cands:
         return []
     geoms = np.array([g for g, _ in cands], dtype=object)
@@ -349,7 +347,7 @@ def _describe(cands, ctx: CheckContext, soums: gpd.GeoDataFrame | None) -> list[
     disturbed = np.minimum(disturbed, area)
     roads = _nearest_m(geoms, ctx, "roads")
     towns = _nearest_m(geoms, ctx, "settlements")
-    soum = _soum_of(geoms, soums)
+    soum = soums_of(geoms, ctx)
     warns = [[x.rule for x in r.results if x.status == "warn"] for _, r in cands]
     order = sorted(range(len(geoms)), key=lambda k: (
         -round(disturbed[k] / area[k], 6), -round(area[k], 6),
@@ -360,17 +358,3 @@ def _describe(cands, ctx: CheckContext, soums: gpd.GeoDataFrame | None) -> list[
                       disturbed_ha=float(disturbed[k]), road_m=roads[k],
                       settlement_m=towns[k], warnings=warns[k])
             for n, k in enumerate(order)]
-
-
-def _soum_of(geoms, soums: gpd.GeoDataFrame | None) -> list[dict]:
-    blank = {"pcode": "", "name_en": "", "name_mn": ""}
-    if soums is None or soums.empty:
-        return [blank] * len(geoms)
-    tree = shapely.STRtree(soums.geometry.values)
-    ri, sj = tree.query(shapely.point_on_surface(geoms), predicate="within")
-    out = [blank] * len(geoms)
-    for i, j in zip(ri[::-1], sj[::-1], strict=True):
-        row = soums.iloc[j]
-        out[i] = {k: "" if pd.isna(row.get(k)) else str(row.get(k))
-                  for k in ("pcode", "name_en", "name_mn")}
-    return out

@@ -185,3 +185,28 @@ def require_layers(ctx: CheckContext, ruleset: Ruleset) -> list[str]:
             hint="give a workspace with --workspace, or layers with --layer KIND=PATH",
         )
     return [f"no {k} layer: the rules that read it were not applied" for k in missing]
+
+
+_NO_SOUM = {"pcode": "", "name_en": "", "name_mn": ""}
+
+
+def soums_of(geoms: np.ndarray, ctx: CheckContext) -> list[dict]:
+    """The soum each geometry lies in (by a point inside it), from the context's soums:
+    ``{"pcode", "name_en", "name_mn"}``, empty strings when outside every soum."""
+    out = [_NO_SOUM] * len(geoms)
+    if not ctx.has("soums"):
+        return out
+    names, shapes = [], []
+    for _, gdf in ctx.layers["soums"]:
+        cols = {k: gdf[k].tolist() if k in gdf.columns else [None] * len(gdf)
+                for k in ("pcode", "name_en", "name_mn")}
+        names += [{k: "" if cols[k][i] is None else str(cols[k][i]) for k in cols}
+                  for i in range(len(gdf))]
+        shapes += list(gdf.geometry.values)
+    if not shapes:
+        return out
+    tree = shapely.STRtree(np.array(shapes, dtype=object))
+    ri, sj = tree.query(shapely.point_on_surface(geoms), predicate="within")
+    for i, j in zip(ri[::-1], sj[::-1], strict=True):  # the first soum found wins
+        out[i] = names[j]
+    return out

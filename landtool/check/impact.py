@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from landtool.check.context import CheckContext
+from landtool.check.context import CheckContext, soums_of
 from landtool.check.engine import RuleMemo, check_requests, gc_paused
 from landtool.check.output import _multi
 from landtool.check.result import CheckReport, RequestResult
@@ -204,30 +204,6 @@ def _totals(rs: list[RequestImpact]) -> dict:
     }
 
 
-_NO_SOUM = {"pcode": "", "name_en": "", "name_mn": ""}
-
-
-def _soums(geoms: np.ndarray, ctx: CheckContext) -> list[dict]:
-    """The soum each request lies in (by a point inside it), from the context's soums."""
-    out = [_NO_SOUM] * len(geoms)
-    if not ctx.has("soums"):
-        return out
-    names, shapes = [], []
-    for _, gdf in ctx.layers["soums"]:
-        cols = {k: gdf[k].tolist() if k in gdf.columns else [None] * len(gdf)
-                for k in ("pcode", "name_en", "name_mn")}
-        names += [{k: "" if cols[k][i] is None else str(cols[k][i]) for k in cols}
-                  for i in range(len(gdf))]
-        shapes += list(gdf.geometry.values)
-    if not shapes:
-        return out
-    tree = shapely.STRtree(np.array(shapes, dtype=object))
-    ri, sj = tree.query(shapely.point_on_surface(geoms), predicate="within")
-    for i, j in zip(ri[::-1], sj[::-1], strict=True):  # the first soum found wins
-        out[i] = names[j]
-    return out
-
-
 def _difference(a, b):
     part = polygonal(shapely.difference(a, b)) if not a.is_empty else None
     return part if part is not None else shapely.Polygon()
@@ -242,7 +218,7 @@ def impact(requests: gpd.GeoDataFrame, before: Ruleset, after: Ruleset,
         a = check_requests(requests, before, ctx, memo=memo)
         b = check_requests(requests, after, ctx, memo=memo)
     geoms = np.array([r.geometry for r in a.requests], dtype=object)
-    soums = _soums(geoms, ctx)
+    soums = soums_of(geoms, ctx)
     empty = shapely.Polygon()
     # the land that could be allocated: the eligible part of an eligible request, none of a
     # refused one (a request refused for its size keeps an eligible part, but gets no land)

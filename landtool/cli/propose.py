@@ -92,9 +92,7 @@ def propose(ws_path, soum, aimag, area_file, ruleset, as_of, min_ha, max_ha, wid
         extra.setdefault(loaded.kind.id, []).append((Path(path).stem, loaded.gdf))
     ctx = CheckContext.from_workspace(ws, rs, as_of, extra,
                                       also=("roads", "settlements", "rehab_parcels", "soums"))
-    soums = _soums(ctx)
-    result = find(area, name, rs, ctx, min_ha=min_ha, max_ha=max_ha, width_m=width_m,
-                  soums=soums)
+    result = find(area, name, rs, ctx, min_ha=min_ha, max_ha=max_ha, width_m=width_m)
     _print(result)
     with atomic_paths(*paths) as temps:  # all the files, or none
         write_outputs(result, dict(zip(FILES, temps, strict=True)), ws=ws, lang=lang)
@@ -113,16 +111,6 @@ def _search_area(gdf, path):
         raise CheckError("the search area has no polygon", path=path,
                          hint="give a file with the area to search as a polygon")
     return area
-
-
-def _soums(ctx):
-    import geopandas as gpd
-    import pandas as pd
-
-    if not ctx.has("soums"):
-        return None
-    return gpd.GeoDataFrame(pd.concat([g for _, g in ctx.layers["soums"]], ignore_index=True),
-                            crs=4326)
 
 
 def _print(result) -> None:

@@ -91,3 +91,16 @@ class BilingualPdf:
                                 author="landtool")
         pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
         return Path(out)
+
+
+def figure_png(fig) -> bytes:
+    """A matplotlib figure, laid out tight, as PNG bytes (the figure is closed)."""
+    import io
+
+    from matplotlib import pyplot as plt
+
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()

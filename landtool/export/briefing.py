@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from landtool.export._bilingual_pdf import BilingualPdf
+from landtool.export._bilingual_pdf import BilingualPdf, figure_png
 from landtool.export.report import _e, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN, MONGOLIA_ALBERS
 
@@ -68,10 +68,6 @@ WORDING = {"title_en", "title_mn", "message_en", "message_mn"}
 
 COLOURS = {"became_eligible": "#2e9e3e", "became_refused": "#d7301f", "area_only": "#f39c12",
            "same": "#b0b0b0"}
-
-
-def _label(rs, t) -> str:
-    return rs.label() + (f" — {t['draft']}" if getattr(rs, "is_draft", False) else "")
 
 
 def _change(r) -> str:
@@ -134,11 +130,7 @@ def _map_png(result, ws, t: dict, other: dict) -> bytes:
                for k, w in (("became_eligible", "eligible"), ("became_refused", "refused"),
                             ("area_only", "area"), ("same", "same"))]
     ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.9)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return figure_png(fig)
 
 
 def write_briefing(result, out: str | Path, *, ws=None, lang: str = "mn") -> Path:
@@ -155,12 +147,12 @@ def write_briefing(result, out: str | Path, *, ws=None, lang: str = "mn") -> Pat
     both, table = doc.both, doc.table
 
     story = doc.heading()
-    head = [[both("before"), _e(_label(before, t)) + "<br/>" + _e(before.regulation)],
-            [both("after"), _e(_label(after, t)) + "<br/>" + _e(after.regulation)],
+    head = [[both("before"), _e(before.label()) + "<br/>" + _e(before.regulation)],
+            [both("after"), _e(after.label()) + "<br/>" + _e(after.regulation)],
             [both("as_of"), _e(as_of)]]
     story.append(table(head, [45, 129], header=False))
     for rs in (before, after):
-        if getattr(rs, "is_draft", False):
+        if rs.is_draft:
             story.append(Paragraph(_e(f"{rs.label()}: {t['draft']} / {o['draft']}"), warn))
 
     tot = result.totals()
@@ -235,7 +227,7 @@ def write_briefing(result, out: str | Path, *, ws=None, lang: str = "mn") -> Pat
     notes += [Paragraph(_e(n), small) for n in result.notes]
     story.append(KeepTogether([Spacer(1, 3 * mm), *notes]))
 
-    footer = f"landtool impact: {_label(before, t)} → {_label(after, t)}; {t['as_of']} {as_of}"
+    footer = f"landtool impact: {before.label()} → {after.label()}; {t['as_of']} {as_of}"
     return doc.build(story, out, footer)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from landtool.check.output import _multi
-from landtool.export._bilingual_pdf import BilingualPdf
+from landtool.export._bilingual_pdf import BilingualPdf, figure_png
 from landtool.export.report import _e, number
 from landtool.geodesy import AREA_METHOD, AREA_METHOD_MN, DISTANCE_METHOD, MONGOLIA_ALBERS
 
@@ -155,11 +155,7 @@ def _map_png(result, ws) -> bytes:
                         color="white", fontweight="bold")
     ax.add_artist(matplotlib.offsetbox.AnchoredText(
         f"{w / 1000:.1f} km", loc="lower right", prop={"fontsize": 5}, frameon=True))
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return figure_png(fig)
 
 
 def write_proposal(result, out: str | Path, *, ws=None, lang: str = "mn") -> Path:
