@@ -352,6 +352,11 @@ def test_who_is_connected(shared):
     assert [c.me for c in who].count(True) == 1
     assert next(c for c in who if c.me).application == "landtool-gui"
     there.close()
+    # the server ends a closed connection's backend a moment after the client leaves: it
+    # must be gone from the list within a few seconds
+    deadline = time.monotonic() + 5.0
+    while len(here.connected()) != 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(here.connected()) == 1
     shown = _cli("workspace", "who", shared)
     assert shown.exit_code == 0 and "(owner)" in shown.output
