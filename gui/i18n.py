@@ -88,6 +88,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.import": ("&Import layer…", "Давхарга &оруулах…"),
     "action.export_map": ("Export &map…", "Газрын &зураг гаргах…"),
     "action.export_package": ("Export submission &package…", "Хуралд өгөх &багц гаргах…"),
+    "action.export_gpx": ("Export corners as &GPX…", "Булангийн цэгүүдийг &GPX болгон гаргах…"),
     "action.quit": ("&Quit", "&Гарах"),
     "action.clear_recent": ("&Clear the list", "Жагсаалтыг &цэвэрлэх"),
     "action.attributes": ("Edit &attributes…", "&Мэдээлэл засах…"),
@@ -238,6 +239,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "сэргээлтийн зардлыг хавтас, zip файлд (A4 зураг). Ажлын орчны хадгалсан хувилбар, "
         "хадгалсан шалгалтаас гаргана."),
     # errors
+    "gpx.title": ("Export corners as GPX", "Булангийн цэгүүдийг GPX болгон гаргах"),
+    "gpx.what": ("Write as GPX waypoints (one per corner) and a route:",
+                 "GPX цэг (булан тус бүрд нэг) ба маршрут болгон бичих:"),
+    "gpx.request": ("Request {id} as drawn", "{id} хүсэлт, зурсан хэлбэрээр"),
+    "gpx.eligible": ("The eligible part of {id} ({ha} ha)", "{id}-ийн олгож болох хэсэг ({ha} га)"),
+    "gpx.parcels": ("The selected rehabilitation parcels ({n})",
+                    "Сонгосон нөхөн сэргээлтийн талбай ({n})"),
+    "gpx.nothing": ("Select a request on the map, or parcels in the rehabilitation view, first.",
+                    "Эхлээд газрын зураг дээр хүсэлт, эсвэл нөхөн сэргээлтийн харагдацад талбай "
+                    "сонгоно уу."),
+    "gpx.written": ("GPX written: {path} ({n} corners)", "GPX бичлээ: {path} ({n} булан)"),
     "error.open": ("Cannot open the workspace", "Ажлын орчныг нээж чадсангүй"),
     "error.connected": ("Cannot list who is connected", "Холбогдсон хүмүүсийг харуулж чадсангүй"),
     "error.save": ("Cannot save the workspace", "Ажлын орчныг хадгалж чадсангүй"),

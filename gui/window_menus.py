@@ -38,6 +38,7 @@ def build_actions(window) -> None:
         ("import", lambda: window.importer.choose_file(), "Ctrl+I", None),
         ("export_map", lambda: window.exporter.start("map"), K.Print, None),
         ("export_package", lambda: window.exporter.start("package"), "Ctrl+E", None),
+        ("export_gpx", lambda: _export_gpx(window), None, None),
         ("quit", window.close, "Ctrl+Q", None),
         ("clear_recent", lambda: clear_recent(window), None, None),
         ("attributes", lambda: edit_selected(window, window.state), "F2", None),
@@ -80,8 +81,8 @@ def build_actions(window) -> None:
         window.act[f"lang_{lang}"] = action
     window.rulesets = QActionGroup(window)
     _list_rulesets(window)
-    for key in ("save", "save_as", "import", "export_map", "export_package", "check_all",
-                "connected", "print_register"):
+    for key in ("save", "save_as", "import", "export_map", "export_package", "export_gpx",
+                "check_all", "connected", "print_register"):
         window.act[key].setEnabled(False)
     for key in ("attributes", "register", "decide", "print_receipt", "export_package",
                 "zoom_selection"):
@@ -109,7 +110,8 @@ def build_menus(window) -> None:
     fill(file, a["new"], a["open"], a["open_sample"], a["open_shared"])
     window.recent_menu = menu("menu.recent", file)
     fill(file, a["connected"], None, a["save"], a["save_as"], None, a["import"], None,
-         a["export_map"], a["export_package"], a["print_register"], None, a["quit"])
+         a["export_map"], a["export_package"], a["export_gpx"], a["print_register"], None,
+         a["quit"])
     fill(menu("menu.edit"), *tools[5:], None, *tools[:5], None, a["attributes"],
          a["register"], a["print_receipt"], a["decide"])
     view = menu("menu.view")
@@ -144,6 +146,12 @@ def retranslate_menus(window) -> None:
         action.setText(ruleset_name(rs, lang))
         action.setChecked(rs.label() == window.state.ruleset.label())
     rebuild_recent(window)
+
+
+def _export_gpx(window) -> None:
+    from gui.gpx_export import export_gpx
+
+    export_gpx(window)
 
 
 def _edit_ruleset(window) -> None:
@@ -197,7 +205,7 @@ def enable_actions(window, *_args) -> None:
     state = window.state
     has_ws, selected = state.workspace is not None, state.selected is not None
     writable = has_ws and not state.read_only
-    for key in ("save_as", "export_map", "check_all", "print_register"):
+    for key in ("save_as", "export_map", "export_gpx", "check_all", "print_register"):
         window.act[key].setEnabled(has_ws)
     window.act["save"].setEnabled(writable)
     window.act["import"].setEnabled(writable and state.may_add_layers)

@@ -149,6 +149,25 @@ def test_corner_lists_read_back_to_the_same_polygons(mandal):
         assert geod_ha(again) == pytest.approx(geod_ha(geom), rel=1e-2)
 
 
+def test_candidates_gpx_has_a_route_and_numbered_waypoints_per_candidate(mandal):
+    import gpxpy
+
+    out, _ = mandal
+    cands = pyogrio.read_dataframe(out / "candidates.gpkg", layer="candidates")
+    with open(out / "candidates.gpx", encoding="utf-8") as fh:
+        gpx = gpxpy.parse(fh)
+    assert [r.name for r in gpx.routes] == list(cands["candidate_id"])
+    for route, geom in zip(gpx.routes, cands.geometry, strict=True):
+        (poly,) = geom.geoms  # a candidate is one compact parcel
+        ring = list(poly.exterior.coords)[:-1]
+        assert [p.name for p in route.points] == [f"{route.name} {k}"
+                                                  for k in range(1, len(ring) + 1)]
+        # 8 decimals: every corner within 5e-9 degrees of the candidate's
+        assert max(max(abs(p.longitude - x), abs(p.latitude - y))
+                   for p, (x, y) in zip(route.points, ring, strict=True)) <= 5.1e-9
+    assert len(gpx.waypoints) == sum(len(r.points) for r in gpx.routes)
+
+
 def test_outputs_open_and_the_proposal_is_bilingual(mandal):
     out, _ = mandal
     for name in ("candidates.geojson", "candidates.kml"):
@@ -192,6 +211,11 @@ def test_no_available_land_says_which_rule_took_it(sample_ws, tmp_path):
     assert "no land is available here" in result.output
     doc = json.loads((out / "candidates.json").read_text(encoding="utf-8"))
     assert doc["candidates"] == [] and doc["available_ha"] == 0
+    import gpxpy
+
+    with open(out / "candidates.gpx", encoding="utf-8") as fh:  # a valid GPX with nothing in it
+        gpx = gpxpy.parse(fh)
+    assert gpx.routes == [] and gpx.waypoints == []
     by_rule = {e["rule"]: e["hectares"] for e in doc["excluded_by_rule"]}
     assert by_rule["no_valid_licence"] == pytest.approx(geod_ha(inside), rel=1e-3)
 

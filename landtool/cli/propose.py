@@ -10,7 +10,7 @@ from landtool.cli.check import _as_of, _layer_items, _report
 from landtool.errors import CheckError
 
 FILES = ("candidates.gpkg", "available.gpkg", "candidates.json", "candidates.geojson",
-         "candidates.kml", "corners.txt", "proposal.pdf")
+         "candidates.kml", "candidates.gpx", "corners.txt", "proposal.pdf")
 
 
 def _unit(ws, kind: str, key: str):

@@ -81,6 +81,7 @@ def write_outputs(result, files: dict[str, Path], *, ws=None, lang: str = "mn") 
 
     from landtool.io.corners import write_corner_list
     from landtool.io.formats import write_vector
+    from landtool.io.gpx_write import gpx_text
 
     cands = candidate_frame(result)
     pyogrio.write_dataframe(cands, files["candidates.gpkg"], layer="candidates",
@@ -100,6 +101,8 @@ def write_outputs(result, files: dict[str, Path], *, ws=None, lang: str = "mn") 
                                                    indent=2), encoding="utf-8")
     for name in ("candidates.geojson", "candidates.kml"):
         write_vector(cands, files[name], layer="candidates")
+    files["candidates.gpx"].write_bytes(gpx_text(cands, id_field="candidate_id",
+                                                 title="landtool candidates"))
     if len(cands):
         write_corner_list(cands.rename(columns={"candidate_id": "name"}),
                           files["corners.txt"], name_field="name", lang=lang)

@@ -88,9 +88,10 @@ def gpx_text(gdf: gpd.GeoDataFrame, *, id_field: str | None = None, path: Path |
     _sub(meta, "name", title or "landtool corners")
     _sub(meta, "desc", "corners numbered 1, 2, 3, ... as in an MRPAM corner list; each "
          "polygon as a route; WGS 84")
-    x0, y0, x1, y1 = gdf.total_bounds
-    _sub(meta, "bounds", minlat=f"{y0:.8f}", minlon=f"{x0:.8f}", maxlat=f"{y1:.8f}",
-         maxlon=f"{x1:.8f}")
+    if blocks:  # a document of no polygons (a proposal with no candidates) has no bounds
+        x0, y0, x1, y1 = gdf.total_bounds
+        _sub(meta, "bounds", minlat=f"{y0:.8f}", minlon=f"{x0:.8f}", maxlat=f"{y1:.8f}",
+             maxlon=f"{x1:.8f}")
     label = (lambda name, n: str(n)) if single else (lambda name, n: f"{name} {n}")
     for fid, name, corners, _ in blocks:  # every wpt comes before any rte (GPX 1.1)
         for n, (x, y, *_) in enumerate(corners, 1):
