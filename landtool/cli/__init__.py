@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rehab": ("rehab", "rehab", "Rehabilitation status of mined land, and cost estimates "
               "derived from the parcels."),
     "sample": ("sample", "sample", "The bundled sample workspace (Mandal soum, Selenge aimag)."),
+    "take-candidate": ("propose", "take_candidate", "Make a request of one candidate of "
+                       "`landtool propose`, in the workspace's requests."),
     "workspace": ("workspace", "workspace", "Create, describe and share workspaces: one "
                   "GeoPackage, or one PostgreSQL + PostGIS database shared by an office (a "
                   "postgresql://user@host/database URL)."),

@@ -134,3 +134,29 @@ def _print(result) -> None:
         lines.append(f"{result.dropped} cut piece(s) did not pass the check and were dropped")
     lines += [f"note: {n}" for n in result.notes]
     click.echo("\n".join(lines))
+
+
+@click.command("take-candidate")
+@click.option("--workspace", "ws_path", required=True, type=click.Path(dir_okay=False),
+              help="The workspace (a GeoPackage or a postgresql:// URL) to add the request to.")
+@click.argument("candidates", type=click.Path(dir_okay=False))
+@click.argument("candidate_id")
+@click.option("--applicant", help="The partnership applying (else set it later, e.g. in the "
+              "app with Edit attributes).")
+@click.option("--user", help="Who adds it (default: the login name).")
+def take_candidate(ws_path, candidates, candidate_id, applicant, user) -> None:
+    """Make a request of one candidate of `landtool propose`, in the workspace's requests.
+
+    CANDIDATES is the candidates.gpkg `landtool propose --out DIR` wrote; the new request
+    gets the candidate's polygon unchanged, the next free id REQ-<year>-<n> (chosen in the
+    same transaction as the write) and the candidate's id, ruleset and date as attributes.
+    It is not registered: `landtool register add` gives it its queue number.
+    """
+    from landtool.candidates import take_candidate as take
+    from landtool.workspace import open_workspace
+
+    ws = open_workspace(ws_path)
+    taken = take(ws, candidates, candidate_id, applicant=applicant, user=user)
+    click.echo(f"added {taken.request_id} to layer {taken.layer} from candidate "
+               f"{taken.candidate_id} ({taken.area_ha:.4f} ha, geodesic on WGS 84); "
+               f"register it with `landtool register add {ws_path} {taken.request_id}`")
