@@ -154,13 +154,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "save.stale": ("{by} saved layer {layer} at {when}, after you opened the workspace. Your "
                    "changes were not saved, so as not to overwrite theirs; they are still in "
                    "the window.\n\nTo keep them: File ▸ Save as… writes them, with the rest, "
-                   "to a GeoPackage of your own. Then reopen the shared workspace to see the "
+                   "to a GeoPackage of your own. Then reopen the workspace to see the "
                    "other changes, and make yours again there.",
                    "Таныг ажлын орчныг нээснээс хойш {by} {when}-д {layer} давхаргыг "
                    "хадгалсан. Тэдний өөрчлөлтийг дарж бичихгүйн тулд таны өөрчлөлтийг "
                    "хадгалсангүй; тэдгээр нь цонхонд хэвээр байна.\n\nХадгалж үлдэхийн тулд: "
                    "Файл ▸ Өөр нэрээр хадгалах… нь тэдгээрийг бусад өгөгдлийн хамт өөрийн "
-                   "GeoPackage файлд бичнэ. Дараа нь хамтын ажлын орчныг дахин нээж бусдын "
+                   "GeoPackage файлд бичнэ. Дараа нь ажлын орчныг дахин нээж бусдын "
                    "өөрчлөлтийг хараад, өөрийнхөө өөрчлөлтийг тэнд дахин хийнэ үү."),
     "import.owner_only": ("Only the owner of this shared workspace may add layers to it. Ask "
                           "the owner, or add the layer to a GeoPackage copy (File ▸ Save as…).",

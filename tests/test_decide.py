@@ -216,7 +216,10 @@ def test_verify_finds_a_queue_edited_around_the_log(ws):
     assert r.exit_code == 0 and "the queue agrees with the log" in r.output
     assert audit(ws) == []
     # swap the two numbers (16 and 17: the sample holds 1..15), backdate one and give a
-    # number twice, writing the layer with no log entry (as any GIS program could)
+    # number twice, writing the layer with no log entry (as any GIS program could); a
+    # program of its own, opened after the registrations (the first `ws` read the layer
+    # before them, and would be refused as stale)
+    ws = Workspace(ws.path)
     reqs = ws.read("requests").set_index("request_id")
     reqs.loc["NEW-1", "queue_no"], reqs.loc["NEW-2", "queue_no"] = 17, 16
     reqs.loc["NEW-1", "submitted_at"] = "2026-01-01T08:00:00+08:00"
@@ -238,6 +241,7 @@ def test_a_registered_request_deleted_fails_verification(ws):
     _with_new_requests(ws, ["NEW-1"])
     run = CliRunner().invoke
     assert run(main, ["register", "add", str(ws.path), "NEW-1"]).exit_code == 0
+    ws = Workspace(ws.path)  # another program, opened after the registration
     reqs = ws.read("requests")
     ws.update("requests", reqs[reqs["request_id"] != "NEW-1"], note="withdrawn")
     r = run(main, ["register", "verify", str(ws.path)])

@@ -66,6 +66,39 @@ def test_add_delete_register_and_save(state):
     assert rid in set(state.requests["request_id"])
 
 
+def test_a_registration_made_elsewhere_meanwhile_is_not_overwritten(state):
+    """The window numbers a request; before it saves, another program registers another
+    request with the same next number. The window's save must not overwrite the layer (the
+    other registration would be lost and number 16 given twice): it is refused, and the
+    file and the log keep the other program's registration alone."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from landtool.errors import StaleSaveError
+    from landtool.register import register
+    from landtool.workspace import decisions
+
+    path = state.workspace.path
+    other = Workspace(path)  # another program (the CLI) with a request of its own
+    reqs = other.read("requests")
+    new = gpd.GeoDataFrame({"request_id": ["CLI-1"]}, geometry=[shapely.MultiPolygon(
+        [shapely.box(106.54, 48.67, 106.541, 48.6706)])], crs=4326)
+    other.update("requests", gpd.GeoDataFrame(pd.concat([reqs, new], ignore_index=True),
+                                              crs=4326), note="added by another program")
+    box = shapely.box(106.5285, 48.6700, 106.5295, 48.6706)
+    rid = state.add_request({"applicant": "Шинэ нөхөрлөл", "members": 6}, box)
+    assert state.register(rid)[0] == 16  # the sample holds 1..15
+    assert register(Workspace(path), "CLI-1")[0] == 16  # the log's next number, as well
+    with pytest.raises(StaleSaveError, match="layer requests was changed by another"):
+        state.save()
+    saved = pyogrio.read_dataframe(path, layer="requests").set_index("request_id")
+    assert saved.loc["CLI-1", "queue_no"] == 16 and rid not in saved.index
+    numbers = [e.details_dict()["queue_no"] for e in decisions.entries(Workspace(path))
+               if e.action == "registered"]
+    assert numbers.count(16) == 1
+    assert state.dirty  # the window's edits are still there, to save elsewhere
+
+
 def test_parcel_status_change_is_checked_and_undoable(state):
     from landtool.errors import RehabStatusError
 

@@ -164,6 +164,26 @@ def test_records_are_read_once_per_instance(tmp_path, requests_file, monkeypatch
     assert Workspace(path).layer_names() == ["more"]
 
 
+def test_a_save_over_another_programs_change_is_refused(tmp_path, requests_file):
+    from landtool.errors import StaleSaveError
+
+    path = tmp_path / "ws.gpkg"
+    Workspace.init(path).add(load_layer(requests_file, "requests"))
+    mine, theirs = Workspace(path), Workspace(path)
+    held = mine.read("requests")
+    theirs.update("requests", theirs.read("requests").iloc[:1], note="theirs")
+    with pytest.raises(StaleSaveError) as caught:
+        mine.update("requests", held, note="mine")
+    assert caught.value.layer == "requests" and "reopen the workspace" in str(caught.value)
+    assert len(Workspace(path).read("requests")) == 1  # theirs kept, nothing of mine
+    # a change that reads inside its own transaction is never stale
+    assert mine.modify("requests", lambda gdf: (gdf, [], len(gdf)), note="re-read") == 1
+    # and after its own save, the same instance saves again
+    mine.update("requests", held, note="mine, after reading theirs")
+    mine.update("requests", held.iloc[:2], note="mine again")
+    assert len(Workspace(path).read("requests")) == 2
+
+
 def test_remove_deletes_every_row_and_closes_its_connection(tmp_path, requests_file,
                                                             monkeypatch):
     import sqlite3

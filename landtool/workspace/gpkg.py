@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from landtool.errors import LandtoolError, WorkspaceError
+from landtool.errors import LandtoolError, StaleSaveError, WorkspaceError
 from landtool.io.load import LoadedLayer
 from landtool.workspace import decisions
 from landtool.workspace.base import (
@@ -125,6 +125,10 @@ class Workspace(BaseWorkspace):
         self.path = Path(path)
         self._records: list[LayerRecord] | None = None  # read once; reset by every change
         self._local = threading.local()  # the transaction open in this thread, if any
+        #: layer -> its record when this instance first read it: a later save of the layer is
+        #: refused if another program changed it since (every landtool change of a layer
+        #: changes its record: feature count, or an "[edit time] note" in its history)
+        self._seen: dict[str, LayerRecord] = {}
         if not self.path.exists():
             raise WorkspaceError("the workspace does not exist", path=self.path,
                                  hint="create it with `landtool workspace init`")
@@ -241,11 +245,16 @@ class Workspace(BaseWorkspace):
 
     def read(self, name: str, *, bbox=None) -> gpd.GeoDataFrame:
         """One layer as a GeoDataFrame in EPSG:4326."""
-        self.record(name)
+        # the record was read before the features: if another program changed the layer in
+        # between, a later save is refused (never the other way round)
+        self._seen.setdefault(name, self.record(name))
         if not holds_write_lock(self.path):
             recover_interrupted_write(self.path)  # another program may have been cut off
         with read_lock(self.path):
             return pyogrio.read_dataframe(self.path, layer=name, bbox=bbox)
+
+    def track(self, name: str) -> None:
+        self._seen.setdefault(name, self.record(name))
 
     def checks(self) -> pd.DataFrame | None:
         """The stored check results, or None if no check was saved yet."""
@@ -309,6 +318,7 @@ class Workspace(BaseWorkspace):
                 records = self._check_new_name(name, replace)  # the list the write changes
                 tx.put_table(name, encoded)
                 tx.set_records([*records, record])
+        self._seen[name] = record
         return record
 
     def update(self, name: str, gdf: gpd.GeoDataFrame, *, note: str,
@@ -319,11 +329,16 @@ class Workspace(BaseWorkspace):
         if gdf.crs is None or gdf.crs.to_epsg() != 4326:
             raise WorkspaceError("edited features must be in EPSG:4326", path=self.path)
         with self.transaction(f"save layer {name}") as tx:
-            record = self._edited_record(self.record(name), len(gdf), note)
+            current = self.record(name)
+            seen = self._seen.get(name)
+            if seen is not None and seen != current:
+                raise _stale(self.path, current)
+            record = self._edited_record(current, len(gdf), note)
             tx.put_table(name, _for_gpkg(gdf))
             tx.set_records([record if r.name == name else r for r in self.layers()])
             if then is not None:
                 then(tx)
+        self._seen[name] = record
         return record
 
     def modify(self, name: str, change: Callable, *, note: str, user: str | None = None):
@@ -333,7 +348,9 @@ class Workspace(BaseWorkspace):
         the change; returns ``value``. This is how a request is registered: the queue number is
         taken from the layer as it is at that moment."""
         with self.transaction(f"change layer {name}") as tx:
-            new, logged, value = change(self.read(name))
+            gdf = self.read(name)
+            self._seen[name] = self.record(name)  # read inside the change: not stale
+            new, logged, value = change(gdf)
             self.update(name, new, note=note)
             if logged:
                 decisions.append_many(tx, logged, user=user)
@@ -360,6 +377,19 @@ class Workspace(BaseWorkspace):
             self.record(name)
             tx.drop_table(name)
             tx.set_records([r for r in self.layers() if r.name != name])
+        self._seen.pop(name, None)
+
+
+def _stale(path: Path, current: LayerRecord) -> StaleSaveError:
+    """The refusal of a save of a layer another program changed since this one read it."""
+    edits = [p for p in current.problems if p.startswith("[edit ")]
+    when = edits[-1][len("[edit "):].split("]")[0] if edits else current.added_at
+    return StaleSaveError(
+        f"layer {current.name} was changed by another program or window at {when}, after "
+        "you read it; your changes were not saved, so as not to overwrite theirs",
+        path=path, layer=current.name, by="another program or window", when=when,
+        hint="copy your changes aside (in the app: File ▸ Save as…), reopen the workspace to "
+        "see the other changes, and make yours again")
 
 
 # -- SQLite ---------------------------------------------------------------------------------
