@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "Submission packages (report, maps, GIS files) and maps for the Khural."),
     "impact": ("impact", "impact", "Compare two rulesets over every request of a workspace: "
                "verdicts and land that change."),
+    "photos": ("photos", "photos", "Photographs kept in the workspace as evidence "
+               "(rehabilitation parcels, requests)."),
     "propose": ("propose", "propose",
                 "Find land that can be offered for ASM: candidate parcels that pass the rules."),
     "register": ("register", "register", "The request register (queue) and the append-only, "

@@ -36,7 +36,7 @@ import pyogrio
 
 from landtool.errors import LandtoolError, StaleSaveError, WorkspaceError
 from landtool.io.load import LoadedLayer
-from landtool.workspace import decisions
+from landtool.workspace import decisions, photos_gpkg
 from landtool.workspace.base import (
     _INFO_KEYS,
     CHECKS_TABLE,
@@ -100,9 +100,11 @@ class GpkgTransaction:
         table of that name in a scratch GeoPackage from :meth:`encode`)."""
         scratch = frame if isinstance(frame, Path) else self.encode(name, frame)
         _transplant(self.con, scratch, name)
+        photos_gpkg.follow(self.con, name)  # the photos' links to the layer's new fids
 
     def drop_table(self, name: str) -> None:
         _drop_table(self.con, name)
+        photos_gpkg.follow(self.con, name)
 
     def finish(self) -> None:
         """What is written once, at the end: the layer records."""

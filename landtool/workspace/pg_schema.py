@@ -199,6 +199,9 @@ def create(conn: psycopg.Connection, location: DatabaseLocation, info: dict[str,
                     for c, t in CHECK_COLUMNS.items()),
                 viewer=sql.Identifier(viewer), officer=sql.Identifier(officer),
                 db=sql.Identifier(db)))
+        from landtool.workspace.photos_pg import create_tables as photo_tables
+
+        photo_tables(cur, viewer, officer)
         for key, value in info.items():
             cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
                 sql.Identifier(INFO_TABLE)), (key, value))
@@ -225,7 +228,7 @@ def _drop_all(cur: psycopg.Cursor) -> None:
     for (name,) in cur.fetchall():
         cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
     for table in (META_TABLE, INFO_TABLE, CHECKS_TABLE, LOG_TABLE, HEAD_TABLE, FILES_TABLE,
-                  LOCK_TABLE):
+                  LOCK_TABLE, "landtool_photos", "landtool_photo_media"):
         cur.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(table)))
 
 
@@ -457,6 +460,9 @@ def upgrade(conn: psycopg.Connection, location: DatabaseLocation) -> int:
 
     with _owner_transaction(conn, location, refused) as cur:
         had = schema_version(cur)
+        from landtool.workspace.photos_pg import create_tables as photo_tables
+
+        photo_tables(cur, viewer, officer)  # made before photos existed: their tables
         if had >= SCHEMA_VERSION:
             return had
         for statement in (LOG_FOLLOW_FUNCTION, LAYER_CHANGED_FUNCTION, QUEUE_FUNCTION,

@@ -2,9 +2,9 @@
 
 ``landtool workspace push WS.gpkg URL`` and ``pull URL WS.gpkg`` copy everything a workspace
 holds: its info values, every layer with its record (kind, source, load report), the check
-results, the decisions log verbatim (so the copy's chain verifies exactly as the original's)
-and the DEM. The copy is written whole or not at all: one database transaction, or one working
-copy moved into place.
+results, the decisions log verbatim (so the copy's chain verifies exactly as the original's),
+the DEM and the photographs (byte for byte, with their fields and ids). The copy is written
+whole or not at all: one database transaction, or one working copy moved into place.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class Snapshot:
     log_rows: list[tuple]
     log_head: list[tuple]
     files: dict[str, bytes] = field(default_factory=dict)
+    #: the photographs with their bytes (landtool.photos)
+    photos: list[tuple] = field(default_factory=list)
 
 
 def snapshot(ws: BaseWorkspace, progress: Progress | None = None) -> Snapshot:
@@ -68,7 +70,13 @@ def _snapshot(ws: BaseWorkspace, progress: Progress | None) -> Snapshot:
     else:
         dem = ws.dem()
         files = {info["dem"]: dem.read_bytes()} if dem is not None else {}
-    return Snapshot(info, layers, ws.checks(), rows, head, files)
+    from landtool.photos import photo_bytes, photos
+
+    kept = photos(ws)
+    if kept:
+        say(f"reading {len(kept)} photos")
+    return Snapshot(info, layers, ws.checks(), rows, head, files,
+                    [(p, photo_bytes(ws, p.photo_id)) for p in kept])
 
 
 def copy_workspace(src: BaseWorkspace, dest: str | Path | DatabaseLocation, *,
@@ -121,6 +129,10 @@ def _to_database(snap: Snapshot, url, *, overwrite, password, say) -> BaseWorksp
         tx.put_log(snap.log_rows, snap.log_head)
         for name, data in snap.files.items():
             tx.put_file(name, data)
+        from landtool.workspace import photos_pg
+
+        for photo, data in snap.photos:
+            photos_pg.copy_in(tx, photo, data)
 
     return PgWorkspace.create(url, snap.info, overwrite=overwrite, password=password,
                               fill=fill)
@@ -148,6 +160,10 @@ def _to_geopackage(snap: Snapshot, dest: Path, *, overwrite, say, replace_files)
             tx.put_table(CHECKS_TABLE, snap.checks)
         if snap.log_rows or snap.log_head:
             decisions.write_raw_log(tx, snap.log_rows, snap.log_head)
+        from landtool.workspace import photos_gpkg
+
+        for photo, data in snap.photos:
+            photos_gpkg.copy_in(tx, photo, data)
 
     # the new file appears at dest only once complete; the DEM is moved in after it
     ws = Workspace.init(dest, overwrite=overwrite, extra=info, fill=fill)

@@ -1,0 +1,383 @@
+"""Photographs as evidence: JPEGs attached to rehabilitation parcels and requests.
+
+A photo is read once, when it is attached: its EXIF GPS position (latitude and longitude with
+their N/S and E/W references), the time it was taken (``DateTimeOriginal`` with
+``OffsetTimeOriginal`` when the camera wrote one, else the GPS UTC time), the direction the
+camera looked (``GPSImgDirection``, true or magnetic north, where recorded) and the camera's
+make and model. A photo without GPS is placed by hand (``at=(lon, lat)``). The file is kept
+inside the workspace byte for byte (:mod:`landtool.workspace.photos_gpkg`: the GeoPackage
+Related Tables Extension; :mod:`landtool.workspace.photos_pg`: bytea), with a small
+thumbnail for the app and the package.
+
+A photo whose position lies more than ``tolerance_m`` outside the polygon it belongs to is
+flagged, with the distance: :data:`DISTANCE_METHOD` says how it is measured.
+
+Pillow reads the EXIF and decodes the picture (at 1/8 scale, to make the thumbnail): a file
+that is not a JPEG, or whose picture data is cut short or damaged, is refused with a message
+naming it, and the other files are attached.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from landtool.errors import LandtoolError
+
+#: what a photo can be attached to: a layer kind, and the field naming its features
+SUBJECT_KINDS = {"rehab_parcels": "parcel_id", "requests": "request_id"}
+DEFAULT_TOLERANCE_M = 50.0
+THUMB_PX = 320
+CONTENT_TYPE = "image/jpeg"
+DISTANCE_METHOD = (
+    "geodesic distance on the WGS 84 ellipsoid (pyproj Geod) from the photo's position to the "
+    "nearest point of the polygon, that point found in an azimuthal equidistant projection "
+    "centred on the two; 0 inside the polygon")
+DISTANCE_METHOD_MN = (
+    "WGS 84 эллипсоид дээрх геодезийн зай (pyproj Geod): зургийн байршлаас олон өнцөгтийн "
+    "хамгийн ойр цэг хүртэл; олон өнцөгт дотор 0")
+
+# EXIF tags (the EXIF 2.32 standard's numbers)
+_MAKE, _MODEL = 0x010F, 0x0110
+_DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
+_GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
+_GPS_TIME, _GPS_DIR_REF, _GPS_DIR, _GPS_DATE = 7, 16, 17, 29
+
+
+class PhotoError(LandtoolError):
+    """A photo that cannot be read or attached (not a JPEG, damaged, no position)."""
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """What a JPEG says about itself."""
+
+    lon: float | None
+    lat: float | None
+    taken_at: str | None  # ISO 8601, with its UTC offset when known
+    direction_deg: float | None
+    direction_ref: str | None  # 'T' true north, 'M' magnetic north
+    camera: str
+    width: int
+    height: int
+    thumbnail: bytes  # a JPEG at most THUMB_PX on its longer side, turned upright
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo kept in a workspace (without its bytes: :func:`photo_bytes` reads those)."""
+
+    photo_id: int
+    subject_kind: str
+    subject_id: str
+    layer: str
+    file_name: str
+    sha256: str
+    size_bytes: int
+    content_type: str
+    taken_at: str | None
+    lon: float
+    lat: float
+    position_source: str  # 'exif' or 'by hand'
+    direction_deg: float | None
+    direction_ref: str | None
+    camera: str
+    added_at: str
+    added_by: str
+    distance_m: float  # from the polygon (0 inside), DISTANCE_METHOD
+    outside: bool  # distance_m > tolerance_m
+    tolerance_m: float
+    thumbnail: bytes = field(repr=False, default=b"")
+
+    def to_json(self) -> dict:
+        out = {k: getattr(self, k) for k in COLUMNS}
+        out["outside"] = bool(self.outside)
+        return out
+
+
+#: the stored columns of a photo, in order (both backends), besides its thumbnail and bytes
+COLUMNS = ("photo_id", "subject_kind", "subject_id", "layer", "file_name", "sha256",
+           "size_bytes", "content_type", "taken_at", "lon", "lat", "position_source",
+           "direction_deg", "direction_ref", "camera", "added_at", "added_by", "distance_m",
+           "outside", "tolerance_m")
+
+
+@dataclass
+class AttachResult:
+    added: list[Photo] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, message)
+    #: files already attached to the same feature (same bytes), with the photo id they have
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+
+
+# -- reading a JPEG -----------------------------------------------------------------------------
+def _ratio(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+
+
+def _degrees(dms, ref, positive: str, negative: str) -> float:
+    """Decimal degrees from EXIF's (degrees, minutes, seconds) rationals and its reference."""
+    parts = [_ratio(v) for v in (dms if isinstance(dms, tuple | list) else (dms,))]
+    if not parts or len(parts) > 3:
+        raise ValueError("expected degrees, minutes and seconds")
+    parts += [0.0] * (3 - len(parts))
+    value = parts[0] + parts[1] / 60.0 + parts[2] / 3600.0
+    ref = (ref.decode("ascii", "replace") if isinstance(ref, bytes) else str(ref or "")).strip()
+    ref = ref.rstrip("\x00").upper()
+    if ref == negative:
+        return -value
+    if ref == positive:
+        return value
+    raise ValueError(f"the reference is {ref!r}, not {positive} or {negative}")
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value or "").replace("\x00", "").strip()
+
+
+def _taken_at(exif, gps) -> str | None:
+    sub = exif.get_ifd(0x8769)
+    raw = _text(sub.get(_DATETIME_ORIGINAL))
+    if raw:
+        try:
+            when = datetime.strptime(raw, "%Y:%m:%d %H:%M:%S")
+        except ValueError:
+            when = None
+        if when is not None:
+            offset = _text(sub.get(_OFFSET_TIME_ORIGINAL))
+            text = when.isoformat()
+            if len(offset) == 6 and offset[0] in "+-" and offset[3] == ":":
+                text += offset
+            return text
+    day, hms = _text(gps.get(_GPS_DATE)), gps.get(_GPS_TIME)
+    if day and hms:
+        try:
+            h, m, s = (_ratio(v) for v in hms)
+            when = datetime.strptime(day, "%Y:%m:%d").replace(
+                hour=int(h), minute=int(m), second=int(s), tzinfo=UTC)
+            return when.isoformat()
+        except (ValueError, TypeError):
+            return None
+    return None
+
+
+def read_jpeg(data: bytes, name: str | Path = "photo") -> PhotoInfo:
+    """What the JPEG ``data`` (of the file ``name``, for messages) records; PhotoError if it is
+    not a JPEG or its picture cannot be decoded. The position is None when it has no GPS."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if not data.startswith(b"\xff\xd8\xff"):
+        raise PhotoError("is not a JPEG photo", path=name,
+                         hint="attach the camera's JPEG files (.jpg); convert other pictures "
+                         "to JPEG first")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != "JPEG":
+                raise PhotoError(f"is not a JPEG photo (it is {img.format})", path=name)
+            exif = img.getexif()
+            width, height = img.size
+            img.draft("RGB", (THUMB_PX, THUMB_PX))  # decode at 1/2..1/8 scale: fast
+            img.load()  # a picture cut short or damaged fails here
+            thumb = ImageOps.exif_transpose(img.convert("RGB"))
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise PhotoError(f"is a damaged JPEG: its picture cannot be read ({exc})", path=name,
+                         hint="copy the photo from the camera again") from None
+    thumb.thumbnail((THUMB_PX, THUMB_PX))
+    buf = io.BytesIO()
+    thumb.save(buf, "JPEG", quality=80)
+    gps = exif.get_ifd(0x8825)
+    lon = lat = None
+    if _GPS_LAT in gps and _GPS_LON in gps:
+        try:
+            lat = _degrees(gps[_GPS_LAT], gps.get(_GPS_LAT_REF), "N", "S")
+            lon = _degrees(gps[_GPS_LON], gps.get(_GPS_LON_REF), "E", "W")
+        except ValueError as exc:
+            raise PhotoError(f"has a GPS position that cannot be read ({exc})", path=name,
+                             hint="place it by hand with --at LON,LAT") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise PhotoError(f"has an impossible GPS position ({lat}, {lon})", path=name,
+                             hint="place it by hand with --at LON,LAT")
+    direction = ref = None
+    if _GPS_DIR in gps:
+        try:
+            direction = _ratio(gps[_GPS_DIR]) % 360.0
+            ref = _text(gps.get(_GPS_DIR_REF)).upper()[:1] or None
+        except ValueError:
+            direction = ref = None  # an unreadable direction is left out, not fatal
+    camera = " ".join(p for p in (_text(exif.get(_MAKE)), _text(exif.get(_MODEL))) if p)
+    return PhotoInfo(lon, lat, _taken_at(exif, gps), direction, ref, camera, width, height,
+                     buf.getvalue())
+
+
+# -- attaching --------------------------------------------------------------------------------
+def _store(ws):
+    if ws.shared:
+        from landtool.workspace import photos_pg as store
+    else:
+        from landtool.workspace import photos_gpkg as store
+    return store
+
+
+def check_kind(kind: str) -> str:
+    if kind not in SUBJECT_KINDS:
+        raise PhotoError(f"photos are attached to {' or '.join(SUBJECT_KINDS)}, not {kind!r}")
+    return kind
+
+
+def find_subject(ws, kind: str, subject_id: str):
+    """(layer name, geometry) of the feature ``subject_id`` of kind ``kind``; PhotoError if
+    the workspace has none."""
+    check_kind(kind)
+    id_field = SUBJECT_KINDS[kind]
+    names = ws.layers_of_kind(kind)
+    for name in names:
+        gdf = ws.read(name)
+        if id_field not in gdf.columns:
+            continue
+        hit = gdf[gdf[id_field].astype(str) == str(subject_id)]
+        if len(hit):
+            return name, hit.geometry.iloc[0]
+    what = "rehabilitation parcel" if kind == "rehab_parcels" else "request"
+    raise PhotoError(f"there is no {what} {subject_id!r} in the workspace", path=ws.path,
+                     hint=f"the workspace has no layer of kind {kind} yet" if not names else
+                     f"check the id: the {what}s are in layer {', '.join(names)} (field "
+                     f"{id_field}); nothing was attached")
+
+
+def distance_outside_m(lon: float, lat: float, polygon) -> float:
+    """How far (m) the point lies outside ``polygon`` (lon/lat): 0 inside; DISTANCE_METHOD."""
+    import shapely
+
+    from landtool.geodesy import distance_m
+
+    if polygon is None or polygon.is_empty:
+        return float("nan")
+    return distance_m(shapely.Point(lon, lat), polygon)
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
+           at: tuple[float, float] | None = None, tolerance_m: float = DEFAULT_TOLERANCE_M,
+           user: str | None = None, progress: Progress | None = None) -> AttachResult:
+    """Attach the JPEG ``files`` to feature ``subject_id`` of ``kind`` in ONE change of
+    ``ws``: each file that can be read is kept byte for byte; one that cannot (not a JPEG,
+    damaged, no GPS and no ``at``) is listed in ``failed`` with the reason, and the others are
+    attached all the same. ``at`` (lon, lat) places the photos that have no GPS position.
+    ``progress(done, total, file)`` is called before each file (it may raise to cancel: then
+    nothing is attached). PhotoError if the feature does not exist (nothing is attached)."""
+    import math
+
+    check_kind(kind)
+    if not (tolerance_m >= 0 and math.isfinite(tolerance_m)):
+        raise PhotoError(f"the tolerance must be a distance of 0 m or more, not {tolerance_m}")
+    if at is not None and not (-180 <= at[0] <= 180 and -90 <= at[1] <= 90):
+        raise PhotoError(f"--at {at[0]},{at[1]} is not a longitude,latitude in degrees",
+                         hint="write it as LON,LAT, e.g. 106.2,48.5")
+    store = _store(ws)
+    result = AttachResult()
+    who = user or getpass.getuser()
+    with ws.transaction(f"attach photos to {subject_id}") as tx:
+        layer, geom = find_subject(ws, kind, subject_id)
+        store.ensure(tx)
+        next_id = store.next_id(tx)
+        known = store.hashes(tx, kind, str(subject_id))
+        for i, path in enumerate(files):
+            path = Path(path)
+            if progress is not None:
+                progress(i, len(files), str(path))
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                result.failed.append((str(path), f"{path}: cannot be read "
+                                      f"({exc.strerror or exc})"))
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in known:
+                result.duplicates.append((str(path), known[digest]))
+                continue
+            try:
+                info = read_jpeg(data, path)
+            except PhotoError as exc:
+                result.failed.append((str(path), str(exc)))
+                continue
+            if info.lon is not None:
+                lon, lat, source = info.lon, info.lat, "exif"
+            elif at is not None:
+                (lon, lat), source = at, "by hand"
+            else:
+                result.failed.append((str(path), str(PhotoError(
+                    "has no GPS position", path=path,
+                    hint="give its position with --at LON,LAT (in the app: place it on the "
+                    "map)"))))
+                continue
+            distance = distance_outside_m(lon, lat, geom)
+            photo = Photo(next_id, kind, str(subject_id), layer, path.name, digest, len(data),
+                          CONTENT_TYPE, info.taken_at, lon, lat, source, info.direction_deg,
+                          info.direction_ref, info.camera, _now(), who, distance,
+                          bool(distance > tolerance_m), float(tolerance_m), info.thumbnail)
+            store.insert(tx, photo, data)
+            known[digest] = next_id
+            next_id += 1
+            result.added.append(photo)
+        if progress is not None:
+            progress(len(files), len(files), "")
+    return result
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def photos(ws, *, kind: str | None = None, subject_id: str | None = None,
+           ids: Iterable[int] | None = None) -> list[Photo]:
+    """The photos of ``ws`` (of one feature, or with the given ids), by id; thumbnails
+    included, not the photos' bytes."""
+    wanted = None if ids is None else {int(i) for i in ids}
+    out = [p for p in _store(ws).rows(ws)
+           if (kind is None or p.subject_kind == kind)
+           and (subject_id is None or p.subject_id == str(subject_id))
+           and (wanted is None or p.photo_id in wanted)]
+    return sorted(out, key=lambda p: p.photo_id)
+
+
+def photo_bytes(ws, photo_id: int) -> bytes:
+    """The photo's file exactly as it was attached; PhotoError if there is none."""
+    data = _store(ws).data(ws, int(photo_id))
+    if data is None:
+        raise PhotoError(f"the workspace has no photo {photo_id}", path=ws.path,
+                         hint=f"`landtool photos list {ws.path}` lists them")
+    return data
+
+
+def check_evidence(ws, ids: Iterable[int], *, kind: str, subject_id: str) -> list[Photo]:
+    """The photos ``ids`` cited as evidence for feature ``subject_id``; PhotoError naming any
+    that does not exist or belongs to another feature."""
+    ids = [int(i) for i in ids]
+    found = {p.photo_id: p for p in photos(ws, ids=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise PhotoError(f"no photo {', '.join(map(str, missing))} in the workspace",
+                         path=ws.path, hint=f"`landtool photos list {ws.path} --parcel "
+                         f"{subject_id}` lists the photos of the parcel")
+    other = [p for p in found.values()
+             if (p.subject_kind, p.subject_id) != (kind, str(subject_id))]
+    if other:
+        p = other[0]
+        raise PhotoError(f"photo {p.photo_id} belongs to {p.subject_id}, not to {subject_id}",
+                         path=ws.path, hint="cite photos attached to this parcel (attach them "
+                         "first with `landtool photos add`)")
+    return [found[i] for i in ids]
