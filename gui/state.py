@@ -67,6 +67,8 @@ class AppState(QObject):
         self.check_problem: str | None = None  # why the check could not run, if it could not
         self.log: list[decisions.Entry] = []  # the workspace's decisions log, as last read
         self._latest: dict[str, decisions.Entry] = {}  # request id -> its last decision
+        #: parcel id -> the photo ids cited by its status change not yet saved
+        self.status_evidence: dict[str, tuple[int, ...]] = {}
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
@@ -293,13 +295,20 @@ class AppState(QObject):
         self.decisionsChanged.emit()
         return entry
 
-    def change_parcel_status(self, parcel_id: str, status: str, when: date) -> None:
-        """Move a rehabilitation parcel to ``status`` (refused by the transition rules)."""
+    def change_parcel_status(self, parcel_id: str, status: str, when: date,
+                             evidence: tuple[int, ...] = ()) -> None:
+        """Move a rehabilitation parcel to ``status`` (refused by the transition rules),
+        citing the photos ``evidence`` (ids of the parcel's photos), logged when saved."""
         parcels = self.parcels
         hit = parcels.index[parcels["parcel_id"].astype(str) == parcel_id]
         row = parcels.loc[hit[0]].drop(labels="geometry").to_dict()
         updated = change_status(row, status, when)
-        self.undo_stack.push(_ParcelStatus(self, hit[0], row, updated))
+        if evidence and self.workspace is not None:  # refused now, not at the save
+            from landtool.photos import check_evidence
+
+            check_evidence(self.workspace, evidence, kind="rehab_parcels",
+                           subject_id=parcel_id)
+        self.undo_stack.push(_ParcelStatus(self, hit[0], row, updated, tuple(evidence)))
 
     # -- saving ------------------------------------------------------------------------------
     def _remember_saved(self) -> None:
@@ -383,8 +392,14 @@ class AppState(QObject):
         for row in self.parcels.itertuples():
             old = before.get(row.parcel_id)
             if old is not None and old != row.status:
-                out.append(("parcel_status_changed", str(row.parcel_id),
-                            {"from": old, "to": row.status}, decisions.inputs_hash(row.geometry)))
+                details = {"from": old, "to": row.status}
+                cited = self.status_evidence.get(str(row.parcel_id))
+                if cited:  # read inside the save's transaction
+                    from landtool.rehab.evidence import evidence_details
+
+                    details["evidence"] = evidence_details(ws, cited, str(row.parcel_id))
+                out.append(("parcel_status_changed", str(row.parcel_id), details,
+                            decisions.inputs_hash(row.geometry)))
         return out
 
     def save_as(self, path: str | Path) -> Workspace:
@@ -545,9 +560,12 @@ class _Attributes(QUndoCommand):
 
 
 class _ParcelStatus(QUndoCommand):
-    def __init__(self, state: AppState, index, before: dict, after: dict) -> None:
+    def __init__(self, state: AppState, index, before: dict, after: dict,
+                 evidence: tuple[int, ...] = ()) -> None:
         super().__init__(f"{before.get('parcel_id')}: {before['status']} → {after['status']}")
         self.state, self.index, self.before, self.after = state, index, before, after
+        pid = str(before.get("parcel_id"))
+        self.evidence = (pid, state.status_evidence.get(pid), evidence)  # before, after
 
     def _apply(self, values: dict) -> None:
         s = self.state
@@ -561,8 +579,16 @@ class _ParcelStatus(QUndoCommand):
         s.parcelsChanged.emit()
         s.recheck()  # the backlog rule reads the parcels
 
+    def _cite(self, ids) -> None:
+        pid = self.evidence[0]
+        self.state.status_evidence.pop(pid, None)
+        if ids:
+            self.state.status_evidence[pid] = ids
+
     def redo(self) -> None:
+        self._cite(self.evidence[2])
         self._apply(self.after)
 
     def undo(self) -> None:
+        self._cite(self.evidence[1])
         self._apply(self.before)

@@ -72,8 +72,11 @@ def picture(width: int, height: int, label: str = "", *, seed: int = 0,
         img = img + rng.normal(0, grain, img.shape)
     im = Image.fromarray(np.clip(img, 0, 255).astype("uint8"), "RGB")
     if label:
+        from PIL import ImageFont
+
         draw = ImageDraw.Draw(im)
-        draw.text((width // 20, height // 20), label, fill=(20, 20, 20))
+        font = ImageFont.load_default(size=max(12, height // 10))
+        draw.text((width // 20, height // 20), label, fill=(20, 20, 20), font=font)
     return im
 
 

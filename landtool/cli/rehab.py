@@ -186,7 +186,10 @@ def _print_estimate(est) -> None:
 @click.option("--date", "when", required=True, metavar="YYYY-MM-DD",
               help="The date the parcel reached the new status.")
 @click.option("--layer", "layer_name", help="The parcels layer (default: the one holding it).")
-def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
+@click.option("--evidence", "evidence", multiple=True, metavar="PHOTO_ID",
+              help="A photo of the parcel that shows it (repeat, or give ids separated by "
+              "commas): recorded with the change (`landtool photos list WS --parcel ID`).")
+def advance(workspace, parcel_id, new_status, when, layer_name, evidence) -> None:
     """Record that PARCEL_ID reached NEW_STATUS on --date (refused if impossible)."""
     from datetime import date
 
@@ -201,6 +204,11 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
     except ValueError:
         raise click.BadParameter(f"{when!r} is not a date; write YYYY-MM-DD",
                                  param_hint="--date") from None
+    try:
+        photo_ids = [int(v) for item in evidence for v in item.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{' '.join(evidence)!r}: photo ids are whole numbers",
+                                 param_hint="--evidence") from None
     ws = open_workspace(workspace)
     if layer_name and ws.record(layer_name).kind != "rehab_parcels":
         raise RehabStatusError(f"layer {layer_name!r} is not a rehabilitation parcels layer",
@@ -222,13 +230,58 @@ def advance(workspace, parcel_id, new_status, when, layer_name) -> None:
                 if key not in edited.columns:
                     edited[key] = None
                 edited.at[hit[0], key] = value
-            entry = ("parcel_status_changed", parcel_id,
-                     {"from": row["status"], "to": new_status, "date": day.isoformat()},
+            details = {"from": row["status"], "to": new_status, "date": day.isoformat()}
+            if photo_ids:  # read in the same change: the photos cited are those kept now
+                from landtool.rehab.evidence import evidence_details
+
+                details["evidence"] = evidence_details(ws, photo_ids, parcel_id)
+            entry = ("parcel_status_changed", parcel_id, details,
                      decisions.inputs_hash(gdf.loc[hit[0]].geometry))
             ws.update(name, gpd.GeoDataFrame(edited, geometry="geometry", crs=gdf.crs),
                       note=f"{parcel_id}: {row['status']} -> {new_status} on {day}",
                       then=lambda tx, entry=entry: decisions.append_many(tx, [entry]))
-            click.echo(f"{parcel_id}: {row['status']} → {new_status} on {day} (layer {name})")
+            cited = (f", evidence: photo {', '.join(map(str, photo_ids))}" if photo_ids
+                     else "")
+            click.echo(f"{parcel_id}: {row['status']} → {new_status} on {day} (layer {name})"
+                       f"{cited}")
             return
     raise RehabStatusError(f"no parcel {parcel_id!r} in the workspace", path=ws.path,
                            hint="`landtool rehab estimate --workspace WS` lists the parcels")
+
+
+@rehab.command()
+@click.argument("workspace", type=click.Path(dir_okay=False))
+@click.option("--partnership", help="Only this partnership's parcels.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False))
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite output files that exist.")
+def evidence(workspace, partnership, json_out, csv_out, force) -> None:
+    """List every parcel's status, the date it was reached and the photos cited as its
+    evidence, with the parcel's photos and those taken outside it."""
+    from landtool.io.formats import atomic_paths, check_writable
+    from landtool.rehab import evidence as ev
+    from landtool.rehab.status import partnership_key
+    from landtool.workspace import open_workspace
+
+    outputs = {k: v for k, v in (("json", json_out), ("csv", csv_out)) if v}
+    for path in outputs.values():
+        check_writable(path, overwrite=force)
+    ws = open_workspace(workspace)
+    gdf = load_parcels(None, ws)
+    if partnership:
+        gdf = gdf[gdf["partnership"].map(partnership_key) == partnership_key(partnership)]
+    rows = ev.parcel_statuses(ws, gdf)
+    click.echo(f"{'parcel':<8} {'partnership':<24} {'status':<22} {'date':<10}  "
+               f"{'evidence':<14} {'photos':>6} {'outside':>7}")
+    for r in rows:
+        click.echo(f"{r.parcel_id:<8} {r.partnership:<24.24} {r.status:<22} "
+                   f"{r.status_date or '':<10}  {' '.join(map(str, r.evidence)) or '-':<14} "
+                   f"{len(r.photos):>6} {len(r.flagged):>7}")
+    click.echo("evidence = photo ids cited when the present status was recorded; outside = "
+               "photos farther than their tolerance outside the parcel")
+    if outputs:
+        with atomic_paths(*outputs.values()) as temps:
+            for (kind, _), tmp in zip(outputs.items(), temps, strict=True):
+                (ev.write_json if kind == "json" else ev.write_csv)(rows, tmp)
+        for path in outputs.values():
+            click.echo(f"wrote {path}")

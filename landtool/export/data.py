@@ -64,6 +64,9 @@ class PackageData:
     #: the decisions log's length and last hash when the data was gathered
     #: (:func:`landtool.witness.witness`), carried by the package as ``witness.json``
     witness: dict | None = None
+    #: the applicant's parcels with status, its date, evidence and photos
+    #: (landtool.rehab.evidence.ParcelStatus)
+    parcel_status: list = field(default_factory=list)
 
     @property
     def eligible_part(self) -> shapely.Geometry:
@@ -117,6 +120,7 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
            dem: str | Path | None = None) -> PackageData:
     """Collect a request's package data; CheckError if it is unknown or was never checked."""
     from landtool.rehab.costs import estimate
+    from landtool.rehab.evidence import parcel_statuses
     from landtool.rehab.quantities import parcel_quantities
     from landtool.rehab.status import partnership_key, summarize
     from landtool.witness import witness
@@ -184,4 +188,5 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
         conflicts=conflicts, context=context,
         aimags=_concat([ws.read(n) for n in ws.layers_of_kind("aimags")]),
         rehab_parcels=mine, rehab_summary=summary, estimate=est, rates=rate_file,
-        sources=sources, witness=witness(ws))
+        sources=sources, witness=witness(ws),
+        parcel_status=parcel_statuses(ws, mine) if len(mine) else [])

@@ -784,7 +784,9 @@ class _Report:
                   self.p(f"{100 * row['biological_share']:.1f} %", "num")]]
         out = [KeepTogether([*out, self.p(_e(t["rehab_intro"].format(who=who)), "body"),
                              _table(rows, [110 * mm, 30 * mm])])]
-        return out + self.costs()
+        from landtool.export.report_photos import status_with_evidence
+
+        return out + self.costs() + status_with_evidence(self)
 
     def costs(self) -> list:
         from reportlab.platypus import KeepTogether, Spacer

@@ -1,0 +1,101 @@
+"""Status with evidence: each parcel's rehabilitation status, the date it was reached, and the
+photographs cited when the status was recorded.
+
+A status change (``landtool rehab advance … --evidence ID``, or the app's) records in the
+decisions log (hash-chained) which photos show it, each with the SHA-256 of its bytes: the
+evidence of a status is the ``parcel_status_changed`` entry that gave the parcel its present
+status. The photos themselves are kept in the workspace (:mod:`landtool.photos`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from landtool.photos import DISTANCE_METHOD, Photo, check_evidence, photos
+from landtool.rehab.status import DATE_FIELDS
+
+
+@dataclass(frozen=True)
+class ParcelStatus:
+    parcel_id: str
+    partnership: str
+    status: str
+    status_date: str | None  # the date field of the present status
+    evidence: tuple[int, ...]  # photo ids cited when the present status was recorded
+    recorded_at: str | None  # when that change was logged, and by whom
+    recorded_by: str | None
+    photos: tuple[Photo, ...] = field(default=(), repr=False)  # every photo of the parcel
+
+    @property
+    def flagged(self) -> tuple[int, ...]:
+        return tuple(p.photo_id for p in self.photos if p.outside)
+
+    def to_json(self) -> dict:
+        return {"parcel_id": self.parcel_id, "partnership": self.partnership,
+                "status": self.status, "status_date": self.status_date,
+                "evidence": list(self.evidence), "recorded_at": self.recorded_at,
+                "recorded_by": self.recorded_by,
+                "photos": [p.photo_id for p in self.photos], "photos_outside": list(self.flagged)}
+
+
+def evidence_details(ws, ids: Iterable[int], parcel_id: str) -> list[dict]:
+    """What a status change records about the photos it cites: id and SHA-256 of each
+    (PhotoError if one does not exist or belongs to another parcel)."""
+    return [{"photo_id": p.photo_id, "sha256": p.sha256}
+            for p in check_evidence(ws, ids, kind="rehab_parcels", subject_id=parcel_id)]
+
+
+def parcel_statuses(ws, parcels) -> list[ParcelStatus]:
+    """One :class:`ParcelStatus` per row of ``parcels`` (a rehab_parcels GeoDataFrame read
+    from ``ws``), in its order."""
+    from landtool.workspace import decisions
+
+    last: dict[str, decisions.Entry] = {}
+    for entry in decisions.entries(ws):
+        if entry.action == "parcel_status_changed":
+            last[entry.subject] = entry
+    by_parcel: dict[str, list[Photo]] = {}
+    for p in photos(ws, kind="rehab_parcels"):
+        by_parcel.setdefault(p.subject_id, []).append(p)
+    out = []
+    for row in parcels.to_dict("records"):
+        pid, status = str(row.get("parcel_id")), str(row.get("status"))
+        entry = last.get(pid)
+        details = entry.details_dict() if entry is not None else {}
+        if details.get("to") != status:  # the status was not given by a logged change
+            entry, details = None, {}
+        when = row.get(DATE_FIELDS.get(status, ""))
+        when = None if when is None or when != when or when == "" else str(when)[:10]
+        out.append(ParcelStatus(
+            pid, str(row.get("partnership") or ""), status, when,
+            tuple(int(e["photo_id"]) for e in details.get("evidence", [])),
+            entry.at if entry else None, entry.user if entry else None,
+            tuple(by_parcel.get(pid, ()))))
+    return out
+
+
+COLUMNS = ["parcel_id", "partnership", "status", "status_date", "evidence", "recorded_at",
+           "recorded_by", "photos", "photos_outside"]
+
+
+def write_json(rows: list[ParcelStatus], path: Path) -> None:
+    data = {"parcels": [r.to_json() for r in rows],
+            "photos": [p.to_json() for r in rows for p in r.photos],
+            "distance_method": DISTANCE_METHOD}
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def write_csv(rows: list[ParcelStatus], path: Path) -> None:
+    from landtool.io.cells import csv_text
+
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel reads UTF-8
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        for r in rows:
+            d = r.to_json()
+            d = {k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in d.items()}
+            writer.writerow({k: csv_text(d.get(k)) for k in COLUMNS})
