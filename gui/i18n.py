@@ -105,6 +105,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.check_date": ("Check &date…", "Шалгах &огноо…"),
     "action.about": ("&About landtool", "landtool-ийн &тухай"),
     "action.edit_ruleset": ("&Edit a ruleset…", "Дүрмийн багц &засах…"),
+    "action.find_land": ("&Find available land…", "Олгож болох газар &хайх…"),
     # docks
     "panel.layers": ("Layers", "Давхаргууд"),
     "panel.identify": ("Identify", "Объектын мэдээлэл"),
@@ -381,6 +382,84 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rulestatus.fail": ("fail", "тэнцээгүй"),
     "rulestatus.warn": ("warning", "анхааруулга"),
     "rulestatus.not_applicable": ("not applicable", "хамаарахгүй"),
+    # Find available land (gui/find_land_panel.py)
+    "panel.find_land": ("Find available land", "Олгож болох газар"),
+    "findland.search_in": ("Search in", "Хайх нутаг"),
+    "findland.kind.soums": ("Soum", "Сум"),
+    "findland.kind.aimags": ("Aimag", "Аймаг"),
+    "findland.kind.drawn": ("Area drawn on the map", "Газрын зураг дээр зурсан талбай"),
+    "findland.draw": ("Draw on the map", "Зураг дээр зурах"),
+    "findland.draw_tip": ("Click the corners of the area to search; double-click or Enter "
+                          "finishes, Esc cancels",
+                          "Хайх талбайн булангуудыг дарж тэмдэглэ; давхар дарах эсвэл Enter "
+                          "дуусгана, Esc цуцална"),
+    "findland.drawn": ("Area drawn on the map, {ha}", "Зураг дээр зурсан талбай, {ha}"),
+    "findland.no_area": ("Choose a soum or an aimag, or draw an area on the map.",
+                         "Сум, аймаг сонгох эсвэл газрын зураг дээр талбай зурна уу."),
+    "findland.ruleset": ("Ruleset {ruleset}, as on {day} (Tools ▸ Ruleset, Check date)",
+                         "Дүрмийн багц {ruleset}, {day}-ны байдлаар (Хэрэгсэл ▸ Дүрмийн багц, "
+                         "Шалгах огноо)"),
+    "findland.sizes": ("Parcels", "Талбайн хэмжээ"),
+    "findland.min": ("from", "хамгийн багадаа"),
+    "findland.max": ("to", "хамгийн ихдээ"),
+    "findland.width": ("Workable width", "Ажиллах өргөн"),
+    "findland.find": ("Find available land", "Газар хайх"),
+    "findland.cancel": ("Cancel", "Цуцлах"),
+    "findland.running": ("Finding available land in {area}…", "{area}-д газар хайж байна…"),
+    "findland.step.exclusions": ("the land each rule excludes", "дүрэм тус бүрийн хасах газар"),
+    "findland.step.parcels": ("cutting parcels", "талбайд хувааж байна"),
+    "findland.step.check": ("checking every parcel", "талбай бүрийг шалгаж байна"),
+    "findland.step.figures": ("figures", "үзүүлэлт"),
+    "findland.cancelled": ("Cancelled: nothing was found or changed.",
+                           "Цуцаллаа: юу ч олоогүй, өөрчлөөгүй."),
+    "findland.failed": ("Could not search: {problem}", "Хайж чадсангүй: {problem}"),
+    "findland.summary": ("{area}: {available} available of {searched} searched under {ruleset} "
+                         "on {day}; <b>{n} candidate parcels</b> of {lo}–{hi} ha, every one "
+                         "checked and passing.",
+                         "{area}: хайсан {searched}-аас {available} олгож болно ({ruleset}, "
+                         "{day}); <b>{n} санал болгох талбай</b> ({lo}–{hi} га), бүгд "
+                         "шалгагдаж тэнцсэн."),
+    "findland.none": ("No land is available here: {rule} took the most ({ha}).",
+                      "Энд олгож болох газар алга: хамгийн их газрыг {rule} дүрэм хассан "
+                      "({ha})."),
+    "findland.method": ("Areas geodesic on the WGS 84 ellipsoid (pyproj Geod); distances "
+                        "geodesic between the nearest points.",
+                        "Талбайг WGS 84 эллипсойд дээр геодезийн аргаар (pyproj Geod), зайг "
+                        "хамгийн ойр цэгүүдийн хооронд геодезийн аргаар тооцов."),
+    "findland.col.id": ("No.", "№"),
+    "findland.col.area": ("Area, ha", "Талбай, га"),
+    "findland.col.disturbed": ("Disturbed, ha (share)", "Эвдэрсэн, га (хувь)"),
+    "findland.col.soum": ("Soum", "Сум"),
+    "findland.col.road": ("Road, km", "Зам, км"),
+    "findland.col.town": ("Settlement, km", "Суурин, км"),
+    "findland.col.warnings": ("Warnings", "Анхааруулга"),
+    "findland.figures": ("<b>{id}</b>: {area} (perimeter {perimeter} m); on disturbed land "
+                         "{disturbed} ({share}); soum {soum}; nearest road {road}, "
+                         "settlement {town}; warnings: {warnings}",
+                         "<b>{id}</b>: {area} (периметр {perimeter} м); эвдэрсэн газар "
+                         "{disturbed} ({share}); сум {soum}; хамгийн ойр зам {road}, суурин "
+                         "{town}; анхааруулга: {warnings}"),
+    "findland.none_word": ("none", "байхгүй"),
+    "findland.pick": ("Click a candidate on the map or in the table to see its figures.",
+                      "Тоон үзүүлэлтийг харахын тулд газрын зураг эсвэл хүснэгтээс талбай "
+                      "сонгоно уу."),
+    "findland.make_request": ("Make a request from it", "Үүнээс хүсэлт үүсгэх"),
+    "findland.export": ("Export the proposal…", "Саналыг гаргах…"),
+    "findland.export_title": ("Folder for the proposal", "Саналын хавтас"),
+    "findland.exporting": ("Writing the proposal to {path}…", "Саналыг {path}-д бичиж байна…"),
+    "findland.exported": ("Proposal written to {path} ({n} files).",
+                          "Саналыг {path}-д бичлээ ({n} файл)."),
+    "findland.replace": ("{path} holds a proposal already. Replace its files?",
+                         "{path}-д санал байна. Файлуудыг солих уу?"),
+    "findland.made": ("Added {rid} from {cid}: {verdict} under {ruleset} (Edit ▸ Undo removes it).",
+                      "{cid}-ээс {rid} хүсэлт нэмлээ: {ruleset}-аар {verdict} (Засвар ▸ "
+                      "Буцаах арилгана)."),
+    "findland.verdict.eligible": ("it passes the check", "шалгалтад тэнцэж байна"),
+    "findland.verdict.refused": ("it does NOT pass the check now", "одоо шалгалтад тэнцэхгүй"),
+    "findland.taken": ("{cid} overlaps request {rids}, already in the workspace: not added.",
+                       "{cid} нь ажлын орчинд буй {rids} хүсэлттэй давхцаж байна: нэмсэнгүй."),
+    "findland.read_only": ("This workspace is read-only for you: no request can be added.",
+                           "Энэ ажлын орчинг та зөвхөн харах эрхтэй: хүсэлт нэмэх боломжгүй."),
     # the ruleset editor (gui/ruleset_editor.py, gui/ruleset_form.py)
     "ruleset.draft": ("DRAFT", "НООРОГ"),
     "editor.title": ("Ruleset editor", "Дүрмийн багц засварлагч"),

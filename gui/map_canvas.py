@@ -109,6 +109,7 @@ class MapCanvas(QWidget):
         self._state: AppState | None = None
         self._overlays: MapOverlays | None = None
         self._tool: CanvasTool | None = None
+        self._extra: list = []  # more overlays (add_overlay), drawn over the model's
 
     # -- layers ---------------------------------------------------------------------------
     def set_layers(self, layers: Sequence[LayerGraphics]) -> None:
@@ -274,7 +275,16 @@ class MapCanvas(QWidget):
         painter.end()
         return image
 
+    def add_overlay(self, overlay) -> None:
+        """Draw ``overlay`` over the map too (it has ``paint(painter, view, font=)`` and a
+        ``changed`` signal), e.g. the candidates of Find available land."""
+        self._extra.append(overlay)
+        overlay.changed.connect(self.update)
+        self.update()
+
     def _paint_overlays(self, painter: QPainter) -> None:
+        for extra in self._extra:
+            extra.paint(painter, self._view, font=self.font())
         if self._overlays is not None:
             self._overlays.paint(painter, self._view, font=self.font())
         if self._tool is not None:

@@ -161,14 +161,21 @@ class _DrawTool(CanvasTool):
             return False
         return True
 
-    def finish(self) -> None:
-        """Add the drawn polygon as a new request (one undo step), if it is one."""
+    def polygon(self):
+        """The polygon of the corners clicked, or None (and why in the status bar)."""
         if len(self.corners) < 3:
             self.tools.say("msg.too_few")
-            return
+            return None
         polygon = shapely.Polygon(self.corners)
         if not polygon.is_valid:
             self.tools.say("msg.crosses")
+            return None
+        return polygon
+
+    def finish(self) -> None:
+        """Add the drawn polygon as a new request (one undo step), if it is one."""
+        polygon = self.polygon()
+        if polygon is None:
             return
         self.corners = []
         self.canvas.update()

@@ -56,6 +56,7 @@ def build_actions(window) -> None:
         ("check_all", lambda: check_panel.check_all(window), "F9", None),
         ("check_date", lambda: check_panel.ask_check_date(window), None, None),
         ("edit_ruleset", lambda: _edit_ruleset(window), None, None),
+        ("find_land", lambda: _find_land(window), None, None),
         ("about", lambda: dialogs.show_about(window, window.lang), None, None),
     ]
     window.act = {}
@@ -125,7 +126,8 @@ def build_menus(window) -> None:
     tools_menu = menu("menu.tools")
     window.ruleset_menu = menu("menu.ruleset", tools_menu)
     window.ruleset_menu.addActions(window.rulesets.actions())
-    fill(tools_menu, a["edit_ruleset"], None, a["check_date"], a["check_all"])
+    fill(tools_menu, a["edit_ruleset"], None, a["check_date"], a["check_all"], None,
+         a["find_land"])
     fill(menu("menu.help"), a["about"])
     window.addToolBar(window.toolbar)
     fill(window.toolbar, a["new"], a["open"], a["save"], None, *tools[5:], None, *tools[:5],
@@ -152,6 +154,12 @@ def _export_gpx(window) -> None:
     from gui.gpx_export import export_gpx
 
     export_gpx(window)
+
+
+def _find_land(window) -> None:
+    from gui.find_land_panel import open_find_land  # propose's imports, when first asked
+
+    open_find_land(window)
 
 
 def _edit_ruleset(window) -> None:

@@ -172,18 +172,23 @@ def _appended(reqs: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     return gpd.GeoDataFrame(out, geometry=base.geometry.name, crs=4326)
 
 
-def _refuse_taken(reqs: gpd.GeoDataFrame, geom, candidate_id: str, ws) -> None:
-    """Refuse a candidate whose land a request of the layer holds already (another officer
-    took it, or the layer changed since the proposal)."""
+def overlapping_requests(reqs: gpd.GeoDataFrame, geom) -> list[str]:
+    """The ids of the requests of ``reqs`` that overlap ``geom`` by more than
+    :data:`TAKEN_M2` (geodesic): the land is theirs already."""
     geoms = reqs.geometry.values
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     hits = [k for k in range(len(reqs)) if present[k] and shapely.intersects(geoms[k], geom)]
     if not hits:
-        return
-    inter = shapely.intersection(geoms[hits], geom)
-    overlap = areas_m2(inter)
-    taken = [str(reqs["request_id"].iloc[k]) for k, a in zip(hits, overlap, strict=True)
-             if a > TAKEN_M2]
+        return []
+    overlap = areas_m2(shapely.intersection(geoms[hits], geom))
+    return [str(reqs["request_id"].iloc[k]) for k, a in zip(hits, overlap, strict=True)
+            if a > TAKEN_M2]
+
+
+def _refuse_taken(reqs: gpd.GeoDataFrame, geom, candidate_id: str, ws) -> None:
+    """Refuse a candidate whose land a request of the layer holds already (another officer
+    took it, or the layer changed since the proposal)."""
+    taken = overlapping_requests(reqs, geom)
     if taken:
         raise RegisterError(
             f"candidate {candidate_id} overlaps request {', '.join(taken)} already in the "

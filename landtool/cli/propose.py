@@ -9,9 +9,6 @@ import click
 from landtool.cli.check import _as_of, _layer_items, _report
 from landtool.errors import CheckError
 
-FILES = ("candidates.gpkg", "available.gpkg", "candidates.json", "candidates.geojson",
-         "candidates.kml", "candidates.gpx", "corners.txt", "proposal.pdf")
-
 
 def _unit(ws, kind: str, key: str):
     """A soum or aimag by P-code or by name (English or Mongolian, any case)."""
@@ -60,8 +57,7 @@ def propose(ws_path, soum, aimag, area_file, ruleset, as_of, min_ha, max_ha, wid
     """
     from landtool.check.context import CheckContext
     from landtool.check.ruleset import load_ruleset
-    from landtool.export.proposal import write_outputs
-    from landtool.io.formats import atomic_paths, check_writable
+    from landtool.export.proposal import folder_paths, write_folder
     from landtool.io.load import load_layer
     from landtool.propose import propose as find
     from landtool.propose import sizing
@@ -70,9 +66,7 @@ def propose(ws_path, soum, aimag, area_file, ruleset, as_of, min_ha, max_ha, wid
     given = [x for x in (soum, aimag, area_file) if x]
     if len(given) != 1:
         raise click.UsageError("give one search area: --soum, --aimag or --area")
-    paths = [Path(out) / name for name in FILES]
-    for path in paths:
-        check_writable(path, overwrite=force)
+    paths = folder_paths(out, force=force)  # refused before any work
     rs = load_ruleset(ruleset)
     sizing(rs, min_ha, max_ha)  # bad sizes are refused before any work
     ws = open_workspace(ws_path)
@@ -94,8 +88,7 @@ def propose(ws_path, soum, aimag, area_file, ruleset, as_of, min_ha, max_ha, wid
                                       also=("roads", "settlements", "rehab_parcels", "soums"))
     result = find(area, name, rs, ctx, min_ha=min_ha, max_ha=max_ha, width_m=width_m)
     _print(result)
-    with atomic_paths(*paths) as temps:  # all the files, or none
-        write_outputs(result, dict(zip(FILES, temps, strict=True)), ws=ws, lang=lang)
+    write_folder(result, out, ws=ws, lang=lang, force=force)  # all the files, or none
     for path in paths:
         click.echo(f"wrote {path}")
 

@@ -75,6 +75,34 @@ def candidate_frame(result) -> gpd.GeoDataFrame:
                             crs=4326)
 
 
+#: the files of a proposal in its folder (``landtool propose --out DIR``, the app's export)
+FILES = ("candidates.gpkg", "available.gpkg", "candidates.json", "candidates.geojson",
+         "candidates.kml", "candidates.gpx", "corners.txt", "proposal.pdf")
+
+
+def folder_paths(out: str | Path, *, force: bool = False) -> list[Path]:
+    """The paths of a proposal's files in folder ``out``; refused (before any work) when
+    one exists already, unless ``force``."""
+    from landtool.io.formats import check_writable
+
+    paths = [Path(out) / name for name in FILES]
+    for path in paths:
+        check_writable(path, overwrite=force)
+    return paths
+
+
+def write_folder(result, out: str | Path, *, ws=None, lang: str = "mn",
+                 force: bool = False) -> list[Path]:
+    """Every file of a proposal into folder ``out``: all of them, or none (each written to a
+    temporary file first and all moved into place together)."""
+    from landtool.io.formats import atomic_paths
+
+    paths = folder_paths(out, force=force)
+    with atomic_paths(*paths) as temps:
+        write_outputs(result, dict(zip(FILES, temps, strict=True)), ws=ws, lang=lang)
+    return paths
+
+
 def write_outputs(result, files: dict[str, Path], *, ws=None, lang: str = "mn") -> None:
     """Every file of a proposal, to the (temporary) paths given by name."""
     import pyogrio
