@@ -164,6 +164,49 @@ def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
     return GEOD.inv(lon1, lat1, lon2, lat2)[2]
 
 
+def distances_m(a, b) -> np.ndarray:
+    """:func:`distance_m` for every pair ``(a[i], b[i])`` of lon/lat geometries, at once.
+
+    The same method: the nearest points are found in an azimuthal equidistant projection,
+    then measured on the ellipsoid with ``Geod.inv``. The pairs share one projection per
+    whole degree of their midpoint (one transformer, not one per pair: making a PROJ
+    transformer takes ~10 ms); within that degree a distance from the projection's centre is
+    true to better than 1 part in 10⁵, and the nearest points, found there, are measured on
+    the ellipsoid anyway.
+    """
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    if len(a) != len(b):
+        raise ValueError("distances between pairs need as many geometries on each side")
+    if len(a) and (shapely.is_empty(a).any() or shapely.is_empty(b).any()):
+        raise ValueError("distance to an empty geometry")
+    out = np.zeros(len(a))
+    apart = ~shapely.intersects(a, b)
+    if not apart.any():
+        return out
+    ca, cb = shapely.centroid(a), shapely.centroid(b)
+    mx = np.round((shapely.get_x(ca) + shapely.get_x(cb)) / 2.0)
+    my = np.round((shapely.get_y(ca) + shapely.get_y(cb)) / 2.0)
+    cells = np.stack([mx, my], axis=1)
+    for lon, lat in np.unique(cells[apart], axis=0):
+        sel = np.flatnonzero(apart & (mx == lon) & (my == lat))
+        fwd, inv = _aeqd_transformers(float(lon), float(lat))
+
+        def project(geoms, t=fwd):
+            return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0],
+                                                                                   xy[:, 1])))
+
+        # a geometry paired many times (the road nearest to many parcels) is projected once
+        keys, first, back = np.unique([id(g) for g in b[sel]], return_index=True,
+                                      return_inverse=True)
+        pb = project(b[sel][first])[back]
+        ends = shapely.get_coordinates(shapely.shortest_line(project(a[sel]),
+                                                             pb)).reshape(-1, 2, 2)
+        lon1, lat1 = inv.transform(ends[:, 0, 0], ends[:, 0, 1])
+        lon2, lat2 = inv.transform(ends[:, 1, 0], ends[:, 1, 1])
+        out[sel] = GEOD.inv(lon1, lat1, lon2, lat2)[2]
+    return out
+
+
 @lru_cache(maxsize=256)
 def _aeqd_transformers(lon: float, lat: float) -> tuple[Transformer, Transformer]:
     crs = local_aeqd(lon, lat)

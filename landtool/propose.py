@@ -287,15 +287,19 @@ def _cut(avail, max_ha: float, min_ha: float) -> np.ndarray:
     if avail.is_empty:
         return np.array([], dtype=object)
     side = math.sqrt(max_ha * 1e4 * 0.995)  # the projection's area differs from Geod's
-    x0, y0, x1, y1 = avail.bounds
-    xs = np.arange(math.floor(x0 / side) * side, x1, side)
-    ys = np.arange(math.floor(y0 / side) * side, y1, side)
-    gx, gy = np.meshgrid(xs, ys)
-    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + side, gy.ravel() + side)
-    tree = shapely.STRtree(cells)
-    hit = tree.query(avail, predicate="intersects")
-    cells = cells[np.sort(hit)]
-    inter = shapely.intersection(cells, avail)
+    # the cells (column i, row j: the square [i, i+1) × [j, j+1) sides) over each part of
+    # the land, not over the whole search area (most of an aimag is excluded), in row order
+    ij = []
+    for x0, y0, x1, y1 in shapely.bounds(shapely.get_parts(avail)):
+        gi, gj = np.meshgrid(np.arange(math.floor(x0 / side), math.ceil(x1 / side)),
+                             np.arange(math.floor(y0 / side), math.ceil(y1 / side)))
+        ij.append(np.stack([gj.ravel(), gi.ravel()], axis=1))
+    j, i = np.unique(np.concatenate(ij), axis=0).T
+    cells = shapely.box(i * side, j * side, (i + 1) * side, (j + 1) * side)
+    # each cell cut by the parts of the land it meets, not by the whole land
+    land = shapely.get_parts(avail)
+    ci, pj = shapely.STRtree(land).query(cells, predicate="intersects")
+    inter = shapely.intersection(cells[ci], land[pj])
     parts = shapely.get_parts(inter)
     parts = parts[shapely.get_type_id(parts) == 3]
     area, perim = shapely.area(parts), shapely.length(parts)
@@ -323,10 +327,11 @@ def _nearest_m(geoms, ctx: CheckContext, kind: str) -> list[float | None]:
     fs = ctx.features(kind, in_force_only=False)
     if len(fs) == 0 or len(geoms) == 0:
         return [None] * len(geoms)
-    from landtool.geodesy import distance_m
+    from landtool.geodesy import distances_m
 
-    idx = fs.tree.nearest(np.asarray(geoms, dtype=object))
-    return [distance_m(g, fs.geoms[j]) for g, j in zip(geoms, idx, strict=True)]
+    geoms = np.asarray(geoms, dtype=object)
+    idx = fs.tree.nearest(geoms)
+    return [float(d) for d in distances_m(geoms, fs.geoms[idx])]
 
 
 def _describe(cands, ctx: CheckContext) -> list[Candidate]:

@@ -13,7 +13,14 @@ import pytest
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from landtool.geodesy import area_ha, distance_m, length_m, perimeter_m, utm_epsg
+from landtool.geodesy import (
+    area_ha,
+    distance_m,
+    distances_m,
+    length_m,
+    perimeter_m,
+    utm_epsg,
+)
 
 WGS84 = Geod(ellps="WGS84")
 
@@ -135,6 +142,31 @@ def test_polygon_to_stream_distance_within_0_1_percent(lon, lat, where):
     expected = WGS84.inv(px, py, sx, sy)[2].min()
     assert 50 < expected < 1000
     assert distance_m(parcel, stream) == pytest.approx(expected, rel=1e-3)
+
+
+def test_distances_of_many_pairs_at_once():
+    # pairs across Mongolia (several whole degrees, so several shared projections), the
+    # same stream paired with many parcels, a touching pair and a point pair
+    parcels, streams, expected = [], [], []
+    for lon, lat, _ in PLACES:
+        for k in range(3):
+            parcel = _asm_parcel(lon + 0.3 * k, lat)
+            stream = shapely.LineString([(lon + 0.006, lat - 0.002), (lon + 0.0075, lat + 0.001),
+                                         (lon + 0.007, lat + 0.004)])
+            parcels.append(parcel)
+            streams.append(stream)
+            expected.append(distance_m(parcel, stream))
+    a, b = shapely.Point(106.9, 47.9), shapely.Point(106.904, 47.9015)
+    parcels += [shapely.box(106, 48, 106.01, 48.01), a]
+    streams += [shapely.Point(106.005, 48.005), b]
+    expected += [0.0, WGS84.inv(106.9, 47.9, 106.904, 47.9015)[2]]  # Geod, the points alone
+    got = distances_m(parcels, streams)
+    # distance_m's own reference test above checks it against a densified Geod minimum
+    assert got == pytest.approx(np.array(expected), abs=1e-3)
+    assert got[-1] == pytest.approx(expected[-1], abs=1e-6)
+    assert len(distances_m([], [])) == 0
+    with pytest.raises(ValueError):
+        distances_m([shapely.Point()], [a])
 
 
 def test_overlapping_geometries_are_zero_apart():
