@@ -265,7 +265,9 @@ def propose(search_lonlat, area_name: str, ruleset: Ruleset, ctx: CheckContext, 
     lonlat = _back(pieces, inv) if len(pieces) else np.array([], dtype=object)
     if progress:
         progress(2, 4, "check")
-    cands, dropped = _checked(lonlat, ruleset, ctx)
+    # the check reports each rule: a cancel in the app stops it between them
+    cands, dropped = _checked(lonlat, ruleset, ctx,
+                              (lambda *_a: progress(2, 4, "check")) if progress else None)
     if progress:
         progress(3, 4, "figures")
     out = _describe(cands, ctx)
@@ -310,13 +312,13 @@ def _cut(avail, max_ha: float, min_ha: float) -> np.ndarray:
     return shapely.set_precision(shapely.simplify(parts[keep], SIMPLIFY_M), 0.01)
 
 
-def _checked(lonlat: np.ndarray, ruleset: Ruleset, ctx: CheckContext):
+def _checked(lonlat: np.ndarray, ruleset: Ruleset, ctx: CheckContext, progress=None):
     """The pieces that pass the check (no rule fails), with their warnings."""
     if len(lonlat) == 0:
         return [], 0
     gdf = gpd.GeoDataFrame({"request_id": [f"piece-{k}" for k in range(len(lonlat))]},
                            geometry=list(lonlat), crs=4326)
-    report = check_requests(gdf, ruleset, ctx)
+    report = check_requests(gdf, ruleset, ctx, progress=progress)
     kept = [(g, r) for g, r in zip(lonlat, report.requests, strict=True) if r.eligible]
     return kept, len(lonlat) - len(kept)
 

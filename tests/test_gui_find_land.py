@@ -281,3 +281,42 @@ def test_no_area_chosen_says_so_and_both_languages(qtbot, window):
     assert window.docks["find_land"].windowTitle() == STRINGS["panel.find_land"][1]
     assert all(mn.strip() and en.strip() for k, (en, mn) in STRINGS.items()
                if k.startswith("findland."))
+
+
+def test_a_cancel_stops_the_check_between_rules(sample_ws, direct):
+    """The worker's cancel raises at the next progress report: propose reports inside the
+    check of the parcels (each rule), not only between its four steps."""
+    from landtool.check.context import CheckContext
+    from landtool.propose import propose
+
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def progress(done, total, text):
+        calls.append(text)
+        if calls.count("check") == 3:
+            raise Stop
+
+    from landtool.workspace import Workspace
+
+    ws = Workspace(sample_ws)
+    ctx = CheckContext.from_workspace(ws, direct.ruleset, AS_OF, also=("roads", "settlements",
+                                                                       "rehab_parcels",
+                                                                       "soums"))
+    with pytest.raises(Stop):
+        propose(direct.search_area, "Mandal", direct.ruleset, ctx, progress=progress)
+    assert calls[:2] == ["exclusions", "parcels"] and calls.count("check") == 3
+    assert "figures" not in calls
+
+
+def test_a_viewer_cannot_make_a_request(qtbot, window):
+    panel = open_panel(window)
+    run_mandal(qtbot, panel)
+    window.state.role = "viewer"  # as a shared workspace's viewer (see test_gui_shared)
+    panel.select(0)
+    assert not panel.make_button.isEnabled()
+    n = len(window.state.requests)
+    assert panel.make_request() is None and len(window.state.requests) == n
+    assert "read-only" in panel.message.text()
