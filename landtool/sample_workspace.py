@@ -49,6 +49,8 @@ SYNTHETIC_NAMES = {
 }
 
 DEM_NAME = "mandal_dem.tif"
+#: the synthetic background imagery beside the workspace (landtool/sample_imagery.py)
+IMAGERY_NAME = "mandal_imagery.tif"
 
 #: the info-table key holding :func:`generator_fingerprint`
 GENERATOR_KEY = "generator"
@@ -60,7 +62,8 @@ def generator_fingerprint() -> str:
     saves a check made with it) and the names and sizes of the
     files in sample_data/real (sizes, not contents: those files are large and replaced whole)."""
     digest = hashlib.sha256()
-    code = [REPO_ROOT / "landtool" / "sample.py", REPO_ROOT / "landtool" / "sample_workspace.py"]
+    code = [REPO_ROOT / "landtool" / "sample.py", REPO_ROOT / "landtool" / "sample_workspace.py",
+            REPO_ROOT / "landtool" / "sample_imagery.py"]
     data = [*sorted((layers_dir() / "catalog").glob("*.toml")),
             layers_dir() / "rulesets" / "mn-asm-2022.toml"]  # the saved check uses it
     for path in [*code, *data]:
@@ -86,7 +89,8 @@ def build_sample_workspace(
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Create the sample workspace (and its DEM beside it); return the workspace path.
+    """Create the sample workspace (and its DEM and synthetic imagery beside it); return the
+    workspace path.
 
     Built in a temporary file beside ``path`` and moved into place at the end, so a failure
     leaves an existing workspace unchanged (and leaves no partial file).
@@ -103,10 +107,11 @@ def build_sample_workspace(
                              path=path) from exc
     real = sample_data_dir() / "real"
     tmp_ws, tmp_dem = _temp_beside(path, ".gpkg"), _temp_beside(path, ".tif")
+    tmp_img = _temp_beside(path, ".tif")
     try:
         ws = Workspace.init(tmp_ws, title="Mandal soum, Selenge (sample)",
                             extra={GENERATOR_KEY: generator_fingerprint(),
-                                   "dem": DEM_NAME})
+                                   "dem": DEM_NAME, "background": IMAGERY_NAME})
         for name, kind, filename in REAL_LAYERS:
             say(f"adding {name} (real: {filename})")
             layer = load_layer(real / filename, kind)
@@ -128,14 +133,20 @@ def build_sample_workspace(
         _register(ws, queue)
         say("writing the sample DEM")
         write_sample_dem(tmp_dem, synthetic["rehab_parcels"])
+        say("writing the sample background imagery (synthetic)")
+        from landtool.sample_imagery import write_sample_imagery
+
+        write_sample_imagery(tmp_img, synthetic)
         say(f"checking the requests (mn-asm-2022, as of {REFERENCE_DATE}) and saving the results")
         _check_and_save(ws)
-        # The DEM first: a workspace in place always has its DEM beside it.
+        # The DEM and imagery first: a workspace in place always has them beside it.
         os.replace(tmp_dem, path.parent / DEM_NAME)
+        os.replace(tmp_img, path.parent / IMAGERY_NAME)
         os.replace(tmp_ws, path)
     finally:
         tmp_ws.unlink(missing_ok=True)
         tmp_dem.unlink(missing_ok=True)
+        tmp_img.unlink(missing_ok=True)
     return path
 
 
@@ -191,7 +202,7 @@ def _check_and_save(ws: Workspace) -> None:
 
 
 def _is_current(path: Path) -> bool:
-    if not path.exists() or not (path.parent / DEM_NAME).exists():
+    if not path.exists() or not all((path.parent / n).exists() for n in (DEM_NAME, IMAGERY_NAME)):
         return False
     try:
         built_by = Workspace(path).info_values().get(GENERATOR_KEY)

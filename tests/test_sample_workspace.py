@@ -146,6 +146,7 @@ def test_ensure_rebuilds_when_the_generator_changed(tmp_path, monkeypatch):
     assert sw.ensure_sample_workspace() == target and builds == [(target, True)]  # missing
     Workspace.init(target, extra={sw.GENERATOR_KEY: "an older generator"})
     (target.parent / sw.DEM_NAME).write_bytes(b"dem")
+    (target.parent / sw.IMAGERY_NAME).write_bytes(b"imagery")
     builds.clear()
     sw.ensure_sample_workspace()
     assert builds == [(target, True)]  # built by another generator: rebuilt
@@ -157,6 +158,11 @@ def test_ensure_rebuilds_when_the_generator_changed(tmp_path, monkeypatch):
     (target.parent / sw.DEM_NAME).unlink()
     sw.ensure_sample_workspace()
     assert builds == [(target, True)]  # its DEM is missing
+    (target.parent / sw.DEM_NAME).write_bytes(b"dem")
+    (target.parent / sw.IMAGERY_NAME).unlink()
+    builds.clear()
+    sw.ensure_sample_workspace()
+    assert builds == [(target, True)]  # its imagery is missing
 
 
 def test_the_fingerprint_follows_the_generator(tmp_path, monkeypatch):

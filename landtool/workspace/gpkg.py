@@ -227,6 +227,17 @@ class Workspace(BaseWorkspace):
         return {str(k): "" if v is None or v != v else str(v)
                 for k, v in zip(df["key"], df["value"], strict=True)}
 
+    def set_info(self, key: str, value: str | None) -> None:
+        """Set (or, with None, remove) one extra info value, in one change."""
+        if key in _INFO_KEYS:
+            raise WorkspaceError(f"the info key {key!r} is set by landtool itself",
+                                 path=self.path)
+        with self.transaction(f"set the workspace's {key}") as tx:
+            table = f'"{INFO_TABLE}"'
+            tx.con.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
+            if value is not None:
+                tx.con.execute(f"INSERT INTO {table} (key, value) VALUES (?, ?)", (key, value))
+
     def dem(self) -> Path | None:
         """The workspace's DEM for pit volumes: the ``dem`` info value (a path relative to the
         workspace's folder), if it is set and the file exists. Every cost estimate made from a

@@ -305,6 +305,18 @@ class PgWorkspace(BaseWorkspace):
             sql.SQL("SELECT key, value FROM {} ORDER BY ord").format(
                 sql.Identifier(INFO_TABLE)))}
 
+    def set_info(self, key: str, value: str | None) -> None:
+        """Set (or, with None, remove) one extra info value (the owner only)."""
+        if key in _INFO_KEYS:
+            raise WorkspaceError(f"the info key {key!r} is set by landtool itself",
+                                 path=self.path)
+        table = sql.Identifier(INFO_TABLE)
+        with self.transaction(f"set the workspace's {key}") as tx:
+            tx.cur.execute(sql.SQL("DELETE FROM {} WHERE key = %s").format(table), (key,))
+            if value is not None:
+                tx.cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
+                    table), (key, value))
+
     def dem(self) -> Path | None:
         """The workspace's DEM (kept in the database): written once to a cache file."""
         name = self.info_values().get("dem")

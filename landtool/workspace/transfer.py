@@ -20,6 +20,7 @@ import pandas as pd
 from landtool.errors import WorkspaceError
 from landtool.location import DatabaseLocation, is_database_url
 from landtool.workspace import decisions, open_workspace
+from landtool.workspace.background import absolute_info
 from landtool.workspace.base import (
     _INFO_KEYS,
     CHECKS_TABLE,
@@ -64,7 +65,9 @@ def _snapshot(ws: BaseWorkspace, progress: Progress | None) -> Snapshot:
         say(f"reading layer {record.name} ({record.feature_count} features)")
         layers.append((record, ws.read(record.name)))
     rows, head = decisions.raw_log(ws)
-    info = ws.info_values()
+    # the background raster is not copied: a path relative to the source's folder becomes
+    # absolute, so the copy still finds it
+    info = absolute_info(ws, ws.info_values())
     if ws.shared:
         files = ws.files()
     else:

@@ -1,0 +1,175 @@
+"""A folder of XYZ tiles (``Z/X/Y.png`` or ``.jpg``, Web Mercator) as background imagery.
+
+The tiles of the zoom level nearest the view's resolution (never finer than needed, at most
+:data:`MAX_TILES` of them) are read with Pillow, laid side by side in EPSG:3857 and reprojected
+onto the view; tiles read stay in a small cache so panning reads only the new ones. A folder
+made by ``gdal2tiles`` without ``--xyz`` (TMS: rows counted from the south) is recognised by
+its ``tilemapresource.xml``. The tile arithmetic is :mod:`mercantile`'s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from pathlib import Path
+
+import mercantile
+import numpy as np
+from pyproj import CRS
+from rasterio.transform import from_bounds as transform_from_bounds
+from rasterio.warp import transform_bounds
+
+from landtool.imagery import LONLAT, Imagery, ImageryError, _warp
+
+SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+MAX_TILES = 48  # per view; beyond this a coarser level is drawn
+_CACHE_TILES = 512
+_WEB_MERCATOR = CRS.from_epsg(3857)
+_CIRCUMFERENCE = 2 * math.pi * 6_378_137.0
+
+
+class XyzImagery(Imagery):
+    """Tiles under ``path``/Z/X/Y.suffix."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._levels: dict[int, str] = {}  # zoom -> suffix of its tiles
+        for z_dir in sorted((p for p in path.iterdir() if p.is_dir() and p.name.isdigit()),
+                            key=lambda p: int(p.name)):
+            suffix = _first_tile_suffix(z_dir)
+            if suffix is not None:
+                self._levels[int(z_dir.name)] = suffix
+        if not self._levels:
+            raise ImageryError(
+                "the folder holds no tiles (no Z/X/Y.png or .jpg inside)", path=path,
+                hint="give the folder whose sub-folders are the zoom levels (0, 1, … 18), or a "
+                "GeoTIFF or MBTiles file")
+        self._tms = (path / "tilemapresource.xml").exists()
+        self._cache: OrderedDict[tuple[int, int, int], np.ndarray | None] = OrderedDict()
+        self._tile_px = self._read_tile_size()
+        self.format = "XYZ tiles" + (" (TMS)" if self._tms else "")
+        self.crs = _WEB_MERCATOR
+        zmin, zmax = min(self._levels), max(self._levels)
+        self.overviews = [2 ** (zmax - z) for z in sorted(self._levels, reverse=True)
+                          if z != zmax]
+        self.size = self._level_size(zmax)
+        self.stretch = None
+        self.synthetic = False
+        self.description = ""
+        west, south, east, north = self._level_bounds(zmin)
+        self._bounds_3857 = transform_bounds(LONLAT, _WEB_MERCATOR, west, south, east, north)
+        self.bounds_lonlat = (west, south, east, north)
+        self._check_in_mongolia()
+
+    # -- the folder -------------------------------------------------------------------------
+    def _columns(self, z: int) -> list[int]:
+        return sorted(int(p.name) for p in (self.path / str(z)).iterdir()
+                      if p.is_dir() and p.name.isdigit())
+
+    def _rows(self, z: int, x: int) -> list[int]:
+        suffix = self._levels[z]
+        return sorted(int(p.stem) for p in (self.path / str(z) / str(x)).iterdir()
+                      if p.suffix.lower() == suffix and p.stem.isdigit())
+
+    def _xyz_row(self, z: int, y: int) -> int:
+        return (2 ** z - 1 - y) if self._tms else y
+
+    def _level_bounds(self, z: int) -> tuple[float, float, float, float]:
+        xs = self._columns(z)
+        ys = [self._xyz_row(z, y) for x in xs for y in self._rows(z, x)]
+        nw = mercantile.bounds(min(xs), min(ys), z)
+        se = mercantile.bounds(max(xs), max(ys), z)
+        return nw.west, se.south, se.east, nw.north
+
+    def _level_size(self, z: int) -> tuple[int, int]:
+        xs = self._columns(z)
+        ys = [self._xyz_row(z, y) for x in xs[:1] for y in self._rows(z, x)]
+        return ((max(xs) - min(xs) + 1) * self._tile_px,
+                (max(ys) - min(ys) + 1) * self._tile_px if ys else self._tile_px)
+
+    def _native_bounds(self):
+        return self._bounds_3857
+
+    def _read_tile_size(self) -> int:
+        z = max(self._levels)
+        x = self._columns(z)[0]
+        y = self._rows(z, x)[0]
+        tile = self._load(z, x, self._xyz_row(z, y))
+        if tile is None:
+            raise ImageryError(f"the tile {z}/{x}/{y}{self._levels[z]} cannot be read",
+                               path=self.path, hint="the tiles may be damaged: make them again")
+        return tile.shape[1]
+
+    def _load(self, z: int, x: int, y: int) -> np.ndarray | None:
+        """Tile (z, x, y) (XYZ numbering) as RGBA (rows, cols, 4), None if absent."""
+        key = (z, x, y)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        from PIL import Image, UnidentifiedImageError
+
+        file = self.path / str(z) / str(x) / f"{self._xyz_row(z, y)}{self._levels[z]}"
+        tile = None
+        if file.exists():
+            try:
+                with Image.open(file) as im:
+                    tile = np.asarray(im.convert("RGBA"))
+            except (OSError, UnidentifiedImageError, ValueError):
+                tile = None  # a damaged tile is drawn as a gap
+        self._cache[key] = tile
+        if len(self._cache) > _CACHE_TILES:
+            self._cache.popitem(last=False)
+        return tile
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _zoom_for(self, bounds_3857, width: int, height: int) -> int:
+        metres_per_px = min((bounds_3857[2] - bounds_3857[0]) / width,
+                            (bounds_3857[3] - bounds_3857[1]) / height)
+        wanted = math.log2(_CIRCUMFERENCE / (self._tile_px * max(metres_per_px, 1e-3)))
+        levels = sorted(self._levels)
+        coarser = [z for z in levels if z <= math.ceil(wanted - 1e-9)]
+        return coarser[-1] if coarser else levels[0]
+
+    def _render(self, bounds, width, height, crs):
+        merc = transform_bounds(crs, _WEB_MERCATOR, *bounds, densify_pts=21)
+        lon = transform_bounds(_WEB_MERCATOR, LONLAT, *merc)
+        z = self._zoom_for(merc, width, height)
+        levels = sorted(self._levels)
+        while True:
+            tiles = list(mercantile.tiles(*_clamp(lon), z))
+            if len(tiles) <= MAX_TILES or z == levels[0]:
+                break
+            z = max(lz for lz in levels if lz < z)
+        if not tiles:
+            return None
+        xs = [t.x for t in tiles]
+        ys = [t.y for t in tiles]
+        x0, y0 = min(xs), min(ys)
+        n = self._tile_px
+        mosaic = np.zeros((4, (max(ys) - y0 + 1) * n, (max(xs) - x0 + 1) * n), dtype=np.uint8)
+        for t in tiles:
+            tile = self._load(t.z, t.x, t.y)
+            if tile is None or tile.shape[:2] != (n, n):
+                continue
+            r, c = (t.y - y0) * n, (t.x - x0) * n
+            mosaic[:, r:r + n, c:c + n] = np.moveaxis(tile, -1, 0)
+        nw = mercantile.xy_bounds(x0, y0, z)
+        se = mercantile.xy_bounds(max(xs), max(ys), z)
+        transform = transform_from_bounds(nw.left, se.bottom, se.right, nw.top,
+                                          mosaic.shape[2], mosaic.shape[1])
+        return _warp(mosaic, transform, _WEB_MERCATOR, bounds, width, height, crs)
+
+
+def _clamp(b):
+    w, s, e, n = b
+    lim = 85.0511
+    return max(-180.0, w), max(-lim, s), min(180.0, e), min(lim, n)
+
+
+def _first_tile_suffix(z_dir: Path) -> str | None:
+    for x_dir in z_dir.iterdir():
+        if x_dir.is_dir() and x_dir.name.isdigit():
+            for f in x_dir.iterdir():
+                if f.suffix.lower() in SUFFIXES and f.stem.isdigit():
+                    return f.suffix.lower()
+    return None
