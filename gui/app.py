@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         settings = Settings()
     window = MainWindow(args.lang, settings=settings, report_errors=args.screenshot is None)
+    if args.screenshot:  # the picture shows the background imagery, not a blank first
+        window.imagery.layer.synchronous = True
 
     def on_loaded(_path: str) -> None:
         if args.view:

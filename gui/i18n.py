@@ -119,6 +119,24 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "Давхарга {name}\nЭх сурвалж: {source}\nБүртгэсэн асуудал: {problems}"),
     "layers.up": ("Draw higher", "Дээш"),
     "layers.down": ("Draw lower", "Доош"),
+    # background imagery (gui/imagery_layer.py)
+    "imagery.panel": ("Background imagery", "Дэвсгэр зураг"),
+    "imagery.none": ("(none)", "(байхгүй)"),
+    "imagery.opacity": ("Opacity", "Тунгалаг бус"),
+    "imagery.add": ("Add &imagery…", "&Зураг нэмэх…"),
+    "imagery.add_tiles": ("Add a folder of &tiles…", "&Хавтангийн хавтас нэмэх…"),
+    "imagery.add_button": ("Add…", "Нэмэх…"),
+    "imagery.remove": ("Remove", "Хасах"),
+    "imagery.filter": ("Rasters (*.tif *.tiff *.mbtiles *.jp2 *.img *.vrt);;All files (*)",
+                       "Растер (*.tif *.tiff *.mbtiles *.jp2 *.img *.vrt);;Бүх файл (*)"),
+    "imagery.busy": ("Opening the imagery {name}…", "{name} зургийг нээж байна…"),
+    "imagery.busy_forget": ("Removing the background from the workspace…",
+                            "Дэвсгэр зургийг ажлын орчноос хасаж байна…"),
+    "imagery.shown": ("Background imagery: {name}", "Дэвсгэр зураг: {name}"),
+    "imagery.error": ("Cannot show the imagery", "Зургийг харуулах боломжгүй"),
+    "imagery.not_remembered": ("Shown in this session only, not remembered by the workspace: "
+                               "{why}", "Зөвхөн энэ удаа харуулав, ажлын орчинд хадгалаагүй: "
+                               "{why}"),
     # dialogs
     "dialog.open": ("Open workspace", "Ажлын орчин нээх"),
     "dialog.new": ("New workspace", "Шинэ ажлын орчин"),

@@ -26,6 +26,7 @@ from gui.export_dialog import Exporter
 from gui.field_mapping_dialog import LayerImporter
 from gui.i18n import Lang, tr
 from gui.identify_panel import IdentifyPanel
+from gui.imagery_layer import install_imagery
 from gui.layer_panel import LayerPanel
 from gui.map_canvas import MapCanvas
 from gui.rehab_panel import RehabPanel
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.editing = install_editing(self, self.state, self.canvas)
         self.shared_status = SharedStatus(self)
         window_menus.install(self)
+        self.imagery = install_imagery(self)  # after the menus: it adds to the File menu
         self.check_panel.add_actions([self.act["attributes"], self.act["register"],
                                       self.act["decide"], self.act["export_package"]])
         self._build_status_bar()

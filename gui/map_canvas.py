@@ -110,6 +110,7 @@ class MapCanvas(QWidget):
         self._overlays: MapOverlays | None = None
         self._tool: CanvasTool | None = None
         self._extra: list = []  # more overlays (add_overlay), drawn over the model's
+        self._underlay = None  # view -> QImage | None: the background imagery (set_underlay)
 
     # -- layers ---------------------------------------------------------------------------
     def set_layers(self, layers: Sequence[LayerGraphics]) -> None:
@@ -179,6 +180,16 @@ class MapCanvas(QWidget):
             if g.name == name:
                 return g
         raise KeyError(name)
+
+    def set_underlay(self, underlay) -> None:
+        """Draw ``underlay(view)`` (a picture of the view, or None) under the layers: the
+        background imagery (:mod:`gui.imagery_layer`)."""
+        self._underlay = underlay
+        self._invalidate()
+
+    def refresh_underlay(self) -> None:
+        """The underlay has a new picture: draw again."""
+        self._invalidate()
 
     def set_message(self, text: str) -> None:
         """A line of text drawn over the map (loading...), or "" for none."""
@@ -269,7 +280,9 @@ class MapCanvas(QWidget):
         image.setDevicePixelRatio(ratio)
         painter = QPainter(image)
         visible = [g for g in self._layers if g.name not in self._hidden]
-        render_map(painter, self._view, visible, antialias=antialias, font=self.font())
+        under = self._underlay(self._view) if self._underlay is not None else None
+        render_map(painter, self._view, visible, antialias=antialias, font=self.font(),
+                   underlay=under)
         if overlays:
             self._paint_overlays(painter)
         painter.end()

@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QImage,
     QPainter,
     QPen,
     QStaticText,
@@ -61,9 +62,13 @@ def visible_indices(bboxes: np.ndarray, bounds: tuple[float, float, float, float
 
 
 def render_map(painter: QPainter, view: MapView, layers: Sequence[LayerGraphics], *,
-               antialias: bool = True, labels: bool = True, font: QFont | None = None) -> None:
-    """Draw ``layers`` (bottom first) into ``painter``, which covers ``view``'s pixels."""
+               antialias: bool = True, labels: bool = True, font: QFont | None = None,
+               underlay: QImage | None = None) -> None:
+    """Draw ``layers`` (bottom first) into ``painter``, which covers ``view``'s pixels, over
+    ``underlay`` (the background imagery's picture of ``view``), if any."""
     painter.fillRect(QRectF(0, 0, view.width, view.height), BACKGROUND)
+    if underlay is not None:
+        painter.drawImage(QRectF(0, 0, view.width, view.height), underlay)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialias)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     transform = view_transform(view)
