@@ -9,6 +9,12 @@ _LANG = click.option("--lang", type=click.Choice(["mn", "en"]), default="mn", sh
 _RATES = click.option("--rates", "rates_id", default="mn-illustrative-2026", show_default=True,
                       metavar="ID_OR_PATH",
                       help="The rate file pricing the applicant's remaining rehabilitation.")
+_BACKGROUND = click.option(
+    "--background", type=click.Path(), metavar="FILE",
+    help="Imagery under the printed map: a GeoTIFF/COG, an MBTiles file or a folder of XYZ "
+    "tiles [default: the workspace's background imagery, if it has one].")
+_NO_BACKGROUND = click.option("--no-background", is_flag=True,
+                              help="No imagery under the printed map.")
 _WORKSPACE = click.option("--workspace", "ws_path", required=True,
                           type=click.Path(dir_okay=False),
                           help="The workspace (.gpkg, or the postgresql:// URL of a shared one).")
@@ -33,7 +39,10 @@ def export() -> None:
               help="The package folder (its zip goes beside it); with several requests, the "
               "folder to put one package per request in.")
 @click.option("--force", is_flag=True, help="Replace packages that exist.")
-def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force) -> None:
+@_BACKGROUND
+@_NO_BACKGROUND
+def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force, background,
+            no_background) -> None:
     """Write the submission package of a request: report.pdf, maps, GeoPackage, KML, corners
     (CSV and MRPAM list), the check (JSON) and the cost lines (xlsx), and a zip of it all."""
     from landtool.export.package import build_package, iter_packages, request_ids
@@ -43,10 +52,11 @@ def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force) ->
         raise click.UsageError("give --request or --all, not both")
     if not all_requests and not requests:
         raise click.UsageError("give the request with --request ID (repeatable), or --all")
+    background = _background(background, no_background)
     ws = open_workspace(ws_path)
     if len(requests) == 1 and not all_requests:
         pkg = build_package(ws, requests[0], out, lang=lang, rates=rates_id, dem=dem,
-                            force=force)
+                            force=force, background=background)
         click.echo(f"wrote {pkg.folder} ({len(pkg.files)} files: {', '.join(pkg.files)}) "
                    f"and {pkg.zip}")
         return
@@ -55,7 +65,7 @@ def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force) ->
     with click.progressbar(length=len(ids), label="packages", show_pos=True,
                            item_show_func=lambda rid: rid) as bar:
         for rid, outcome in iter_packages(ws, ids, out, lang=lang, rates=rates_id, dem=dem,
-                                          force=force):
+                                          force=force, background=background):
             outcomes.append((rid, outcome))
             bar.update(1, rid)
     failed = 0
@@ -88,14 +98,25 @@ def package(ws_path, requests, all_requests, lang, rates_id, dem, out, force) ->
 @_LANG
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="The map file.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
-def map_cmd(ws_path, request_id, fmt, paper, orientation, dpi, lang, out, force) -> None:
+@_BACKGROUND
+@_NO_BACKGROUND
+def map_cmd(ws_path, request_id, fmt, paper, orientation, dpi, lang, out, force, background,
+            no_background) -> None:
     """Write a printable map (PDF, PNG) or an interactive map (HTML) of a request, or of the
     whole workspace."""
     from landtool.export.package import map_format, write_map
     from landtool.workspace import open_workspace
 
     map_format(out, fmt)  # refuse a format that does not fit the name before opening anything
+    background = _background(background, no_background)
     ws = open_workspace(ws_path)
     path = write_map(ws, out, request_id=request_id, fmt=fmt, paper=paper,
-                     orientation=orientation, lang=lang, dpi=dpi, force=force)
+                     orientation=orientation, lang=lang, dpi=dpi, force=force,
+                     background=background)
     click.echo(f"wrote {path}")
+
+
+def _background(background, no_background):
+    if background and no_background:
+        raise click.UsageError("give --background FILE or --no-background, not both")
+    return False if no_background else background

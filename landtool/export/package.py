@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from landtool.errors import LandtoolError, OutputError
+from landtool.export._background import background_imagery
 from landtool.io.formats import check_parent_writable
 from landtool.workspace import Workspace
 
@@ -170,7 +171,8 @@ def write_corners_csv(data, path: Path, lang: str) -> None:
 
 
 def _write_files(data, folder: Path, lang: str, paper: str = "a4",
-                 orientation: str = "landscape", step=lambda _name: None) -> None:
+                 orientation: str = "landscape", step=lambda _name: None,
+                 background=None) -> None:
     from landtool.export.printmap import render_map
     from landtool.export.report import write_report
     from landtool.export.webmap import write_web_map
@@ -179,7 +181,7 @@ def _write_files(data, folder: Path, lang: str, paper: str = "a4",
 
     step("map")
     map_png = render_map(data, folder / "map.png", paper=paper, orientation=orientation,
-                         lang=lang, dpi=300)
+                         lang=lang, dpi=300, background=background)
     step("report")
     write_report(data, folder / "report.pdf", lang=lang, map_png=map_png)
     step("files")
@@ -231,7 +233,8 @@ def _place(built: Path, built_zip: Path, folder: Path, zipped: Path) -> None:
 def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str = "mn",
                   rates: str = "mn-illustrative-2026", dem: str | Path | None = None,
                   force: bool = False, paper: str = "a4", orientation: str = "landscape",
-                  progress: Callable[[str], None] | None = None) -> Package:
+                  progress: Callable[[str], None] | None = None,
+                  background: str | Path | bool | None = None) -> Package:
     """Write the submission package of ``request_id`` to the folder ``out`` and ``out.zip``.
 
     Parameters
@@ -253,6 +256,9 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
     paper, orientation
         The printed map's paper (``"a4"`` or ``"a3"``) and orientation (``"landscape"`` or
         ``"portrait"``).
+    background
+        The imagery under the map (a file or tile folder); None: the workspace's background
+        imagery, if it has one; False: none.
     progress
         Called with the name of each step before it starts (:data:`PACKAGE_STEPS`: ``"map"``,
         ``"report"``, ``"files"``, ``"zip"``). If it raises :class:`Cancelled`, the build
@@ -278,6 +284,7 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
     folder = check_target(out, force=force)
     register_fonts()
     data = gather(ws, request_id, rates=rates, dem=dem)
+    imagery = background_imagery(ws, background)
     made = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]
     folder.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -290,7 +297,7 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
         built_zip = building / "package.zip"
         try:
             inner.mkdir()
-            _write_files(data, inner, lang, paper, orientation, step)
+            _write_files(data, inner, lang, paper, orientation, step, background=imagery)
             step("zip")
             _zip(inner, built_zip, folder.name)
         except Cancelled:
@@ -321,6 +328,7 @@ def build_package(ws: Workspace, request_id: str, out: str | Path, *, lang: str 
 def iter_packages(ws: Workspace, request_ids: Sequence[str], out_root: str | Path, *,
                   lang: str = "mn", rates: str = "mn-illustrative-2026",
                   dem: str | Path | None = None, force: bool = False,
+                  background: str | Path | bool | None = None,
                   ) -> Iterator[tuple[str, Package | LandtoolError]]:
     """Write one package per request in ``out_root/<request id>/`` (and ``.zip``).
 
@@ -340,7 +348,8 @@ def iter_packages(ws: Workspace, request_ids: Sequence[str], out_root: str | Pat
     for rid in dict.fromkeys(request_ids):
         try:
             yield rid, build_package(ws, rid, out_root / folder_name(rid), lang=lang,
-                                     rates=rates, dem=dem, force=force)
+                                     rates=rates, dem=dem, force=force,
+                                     background=background)
         except LandtoolError as exc:
             yield rid, exc
 
@@ -375,11 +384,13 @@ def map_format(out: str | Path, fmt: str | None) -> tuple[Path, str]:
 def write_map(ws: Workspace, out: str | Path, *, request_id: str | None = None,
               fmt: str | None = None, paper: str = "a4", orientation: str = "landscape",
               lang: str = "mn", dpi: int = 300, rates: str = "mn-illustrative-2026",
-              force: bool = False) -> Path:
+              force: bool = False, background: str | Path | bool | None = None) -> Path:
     """Write the map of one request (or, without ``request_id``, of the whole workspace).
 
     ``fmt`` is ``pdf`` or ``png`` (a printed map on ``paper``) or ``html`` (an interactive
     map); by default the suffix of ``out``. The file appears whole or not at all.
+    ``background`` is as for :func:`build_package` (a printed map only; the HTML map has
+    none).
     """
     from landtool.export.report import check_lang
     from landtool.io.formats import atomic_path, check_writable
@@ -394,6 +405,7 @@ def write_map(ws: Workspace, out: str | Path, *, request_id: str | None = None,
         from landtool.export.data import gather
 
         data = gather(ws, request_id, rates=rates)
+    imagery = background_imagery(ws, background) if fmt != "html" else None
     with atomic_path(out) as tmp:
         if fmt == "html" and data is not None:
             from landtool.export.webmap import write_web_map
@@ -406,9 +418,11 @@ def write_map(ws: Workspace, out: str | Path, *, request_id: str | None = None,
         elif data is not None:
             from landtool.export.printmap import render_map
 
-            render_map(data, tmp, paper=paper, orientation=orientation, lang=lang, dpi=dpi)
+            render_map(data, tmp, paper=paper, orientation=orientation, lang=lang, dpi=dpi,
+                       background=imagery)
         else:
             from landtool.export.printmap import render_overview
 
-            render_overview(ws, tmp, paper=paper, orientation=orientation, lang=lang, dpi=dpi)
+            render_overview(ws, tmp, paper=paper, orientation=orientation, lang=lang, dpi=dpi,
+                            background=imagery)
     return out

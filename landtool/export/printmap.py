@@ -42,6 +42,7 @@ from matplotlib.transforms import Bbox
 
 from landtool.catalog import get_kind
 from landtool.errors import OutputError
+from landtool.export._background import draw_background, source_line
 from landtool.export._mapparts import (
     MM,
     TEXT,
@@ -480,6 +481,11 @@ def _soum_name(data_soum: dict, context: dict, lang: str) -> str:
     return data_soum.get("name_en") or "?"
 
 
+def _with_imagery(sources: list[str], imagery, lang: str) -> list[str]:
+    line = source_line(imagery, lang)
+    return [*sources, line] if line else sources
+
+
 def _sources(lines: list[str], T: dict) -> str:
     items = [re.sub(r"\(added ([^)]*)\)", rf"({T['added']} \1)", s) for s in lines]
     return T["sources"].format(items="; ".join(items))
@@ -529,7 +535,7 @@ def _request_view(data: PackageData, page: _Page) -> View:
 
 
 def map_figure(data: PackageData, *, paper: str = "a4", orientation: str = "landscape",
-               lang: str = "mn") -> Figure:
+               lang: str = "mn", background=None) -> Figure:
     """The printable map of one request as a matplotlib figure of the paper size.
 
     Parameters
@@ -538,6 +544,9 @@ def map_figure(data: PackageData, *, paper: str = "a4", orientation: str = "land
         The request's package data (:func:`landtool.export.data.gather`).
     paper, orientation, lang
         ``"a4"`` or ``"a3"``; ``"landscape"`` or ``"portrait"``; ``"mn"`` or ``"en"``.
+    background
+        An open :class:`~landtool.imagery.Imagery` drawn under the features (see
+        :func:`landtool.export._background.background_imagery`), or None.
 
     Returns
     -------
@@ -552,6 +561,7 @@ def map_figure(data: PackageData, *, paper: str = "a4", orientation: str = "land
         T = page.T
         view = _request_view(data, page)
         ax = page.map_axes(view)
+        draw_background(ax, view, background)
         as_of = date.fromisoformat(str(data.check.report.get("as_of"))[:10]) \
             if data.check.report.get("as_of") else None
         layers = layers_in(data.context, view)
@@ -574,7 +584,8 @@ def map_figure(data: PackageData, *, paper: str = "a4", orientation: str = "land
             T["result"].format(status=T["status"].get(status, status))]
         page.title(T["title"].format(id=data.request_id), sub)
         report = data.check.report
-        page.footer(_footer_lines(page, view, data.sources, [report.get("ruleset", {})],
+        page.footer(_footer_lines(page, view, _with_imagery(data.sources, background, lang),
+                                  [report.get("ruleset", {})],
                                   str(report.get("as_of", "?")), report.get("area_method")))
 
         def info(col: Column) -> None:
@@ -722,7 +733,7 @@ def _read_context(ws, view: View) -> dict[str, gpd.GeoDataFrame]:
 
 
 def overview_figure(ws, *, paper: str = "a4", orientation: str = "landscape",
-                    lang: str = "mn") -> Figure:
+                    lang: str = "mn", background=None) -> Figure:
     """A printable map of every request of the workspace coloured by its saved check status,
     with land conclusions, licences, water and soum boundaries and the same furniture as
     :func:`map_figure` (a table of the requests takes the place of the corner table)."""
@@ -739,6 +750,7 @@ def overview_figure(ws, *, paper: str = "a4", orientation: str = "landscape",
         view = fit_view(epsg, (minx - margin, miny - margin, maxx + margin, maxy + margin),
                         page.map_rect[2:])
         ax = page.map_axes(view)
+        draw_background(ax, view, background)
         kinds = ("soums", "protected_areas", "water_areas", "water_lines", "water_points",
                  "licenses", "land_conclusions", "asm_contracts", "settlements", "requests")
         context = _read_context(ws, view)
@@ -751,8 +763,8 @@ def overview_figure(ws, *, paper: str = "a4", orientation: str = "landscape",
         aimag_name = d.aimag.get(f"name_{lang}") or d.aimag.get("name_en") or "?"
         page.title(T["title_all"], [T["place"].format(aimag=aimag_name, soum=soum_name),
                                     T["scale"].format(scale=thousands(view.scale))])
-        page.footer(_footer_lines(page, view, d.sources, d.rulesets or [{}], d.as_of,
-                                  d.area_method))
+        page.footer(_footer_lines(page, view, _with_imagery(d.sources, background, lang),
+                                  d.rulesets or [{}], d.as_of, d.area_method))
         req = d.requests.sort_values("request_id")
 
         def info(col: Column) -> None:
@@ -793,21 +805,24 @@ def _save(fig: Figure, out: Path, fmt: str, dpi: int, title: str) -> Path:
 
 
 def render_map(data: PackageData, out: str | Path, *, paper: str = "a4",
-               orientation: str = "landscape", lang: str = "mn", dpi: int = 300) -> Path:
+               orientation: str = "landscape", lang: str = "mn", dpi: int = 300,
+               background=None) -> Path:
     """Write the printable map of a request to ``out`` (PDF or PNG, by its suffix).
 
     The file appears whole or not at all. ``dpi`` sets the PNG resolution (the PDF is vector).
     """
     out = Path(out)
     fmt = _format(out)
-    fig = map_figure(data, paper=paper, orientation=orientation, lang=lang)
+    fig = map_figure(data, paper=paper, orientation=orientation, lang=lang,
+                     background=background)
     return _save(fig, out, fmt, dpi, TEXT[lang]["title"].format(id=data.request_id))
 
 
 def render_overview(ws, out: str | Path, *, paper: str = "a4", orientation: str = "landscape",
-                    lang: str = "mn", dpi: int = 300) -> Path:
+                    lang: str = "mn", dpi: int = 300, background=None) -> Path:
     """Write the overview map of all requests of a workspace to ``out`` (PDF or PNG)."""
     out = Path(out)
     fmt = _format(out)
-    fig = overview_figure(ws, paper=paper, orientation=orientation, lang=lang)
+    fig = overview_figure(ws, paper=paper, orientation=orientation, lang=lang,
+                          background=background)
     return _save(fig, out, fmt, dpi, TEXT[lang]["title_all"])
