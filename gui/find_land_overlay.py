@@ -33,7 +33,13 @@ class FindLandOverlay(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.visible = True  # off while the panel is closed (the proposal is kept)
         self.clear()
+
+    def set_visible(self, visible: bool) -> None:
+        if visible != self.visible:
+            self.visible = visible
+            self.changed.emit()
 
     def clear(self) -> None:
         self.search = self.available = None
@@ -68,7 +74,7 @@ class FindLandOverlay(QObject):
         return self.search is None
 
     def paint(self, painter: QPainter, view: MapView, *, font: QFont | None = None) -> None:
-        if self.search is None:
+        if self.search is None or not self.visible:
             return
         to_screen = view_transform(view).map
         painter.save()

@@ -511,14 +511,14 @@ class FindLandPanel(QWidget):
         if c is not None:
             self.canvas.ensure_visible(c.geometry.bounds)
             lang = self.lang
-            none = tr("findland.none_word", lang)
+            none, km = tr("findland.none_word", lang), "км" if lang == "mn" else "km"
             self.figures.setText(tr(
                 "findland.figures", lang, id=c.id, area=format_ha(c.area_ha, lang, 3),
                 perimeter=f"{c.perimeter_m:,.0f}",
                 disturbed=format_ha(c.disturbed_ha, lang), share=f"{c.disturbed_share:.0%}",
                 soum=self._soum(c) or none,
-                road=none if c.road_m is None else f"{c.road_m / 1000:.1f} km",
-                town=none if c.settlement_m is None else f"{c.settlement_m / 1000:.1f} km",
+                road=none if c.road_m is None else f"{c.road_m / 1000:.1f} {km}",
+                town=none if c.settlement_m is None else f"{c.settlement_m / 1000:.1f} {km}",
                 warnings=", ".join(c.warnings) or none))
         self._enable()
         self.candidateSelected.emit(c)
@@ -606,6 +606,8 @@ def open_find_land(window) -> FindLandPanel:
         window._add_dock("find_land", panel, "right")
         dock = window.docks["find_land"]
         window.tabifyDockWidget(window.docks["check"], dock)
+        # closed, the panel's land leaves the map (a tab behind another keeps it there)
+        dock.toggleViewAction().toggled.connect(panel.overlay.set_visible)
         dock.setWindowTitle(tr("panel.find_land", window.lang))
         # once the dock is laid out (before, the request is lost)
         QTimer.singleShot(0, window, lambda: window.resizeDocks(

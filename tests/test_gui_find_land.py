@@ -320,3 +320,15 @@ def test_a_viewer_cannot_make_a_request(qtbot, window):
     n = len(window.state.requests)
     assert panel.make_request() is None and len(window.state.requests) == n
     assert "read-only" in panel.message.text()
+
+
+def test_closing_the_panel_takes_its_land_off_the_map(qtbot, window):
+    panel = open_panel(window)
+    run_mandal(qtbot, panel)
+    dock = window.docks["find_land"]
+    window.docks["check"].raise_()  # behind another tab: still drawn
+    assert panel.overlay.visible
+    dock.close()
+    assert not panel.overlay.visible and panel.proposal is not None
+    window.act["find_land"].trigger()
+    assert panel.overlay.visible and dock.isVisible()
