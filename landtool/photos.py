@@ -28,9 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from landtool.errors import LandtoolError
+from landtool.workspace.photo_rows import COLUMNS, SUBJECT_KINDS, Photo
 
-#: what a photo can be attached to: a layer kind, and the field naming its features
-SUBJECT_KINDS = {"rehab_parcels": "parcel_id", "requests": "request_id"}
+__all__ = ["COLUMNS", "SUBJECT_KINDS", "Photo", "PhotoError", "PhotoInfo", "attach", "photos",
+           "photo_bytes", "read_jpeg"]
+
 DEFAULT_TOLERANCE_M = 50.0
 THUMB_PX = 320
 CONTENT_TYPE = "image/jpeg"
@@ -66,45 +68,6 @@ class PhotoInfo:
     width: int
     height: int
     thumbnail: bytes  # a JPEG at most THUMB_PX on its longer side, turned upright
-
-
-@dataclass(frozen=True)
-class Photo:
-    """A photo kept in a workspace (without its bytes: :func:`photo_bytes` reads those)."""
-
-    photo_id: int
-    subject_kind: str
-    subject_id: str
-    layer: str
-    file_name: str
-    sha256: str
-    size_bytes: int
-    content_type: str
-    taken_at: str | None
-    lon: float
-    lat: float
-    position_source: str  # 'exif' or 'by hand'
-    direction_deg: float | None
-    direction_ref: str | None
-    camera: str
-    added_at: str
-    added_by: str
-    distance_m: float  # from the polygon (0 inside), DISTANCE_METHOD
-    outside: bool  # distance_m > tolerance_m
-    tolerance_m: float
-    thumbnail: bytes = field(repr=False, default=b"")
-
-    def to_json(self) -> dict:
-        out = {k: getattr(self, k) for k in COLUMNS}
-        out["outside"] = bool(self.outside)
-        return out
-
-
-#: the stored columns of a photo, in order (both backends), besides its thumbnail and bytes
-COLUMNS = ("photo_id", "subject_kind", "subject_id", "layer", "file_name", "sha256",
-           "size_bytes", "content_type", "taken_at", "lon", "lat", "position_source",
-           "direction_deg", "direction_ref", "camera", "added_at", "added_by", "distance_m",
-           "outside", "tolerance_m")
 
 
 @dataclass

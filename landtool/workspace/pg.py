@@ -565,6 +565,13 @@ class _Transaction:
         out.pop("geometry", None)
         return out
 
+    def owner_roles(self) -> tuple[str, str] | None:
+        """The workspace's (viewer, officer) database roles when this user owns the
+        workspace (may create its tables), else None."""
+        if not self._owns(META_TABLE):
+            return None
+        return role_name(self.database, "viewer"), role_name(self.database, "officer")
+
     def _owns(self, table: str) -> bool:
         self.cur.execute("SELECT pg_has_role(session_user, tableowner, 'USAGE') FROM pg_tables "
                          "WHERE schemaname = 'public' AND tablename = %s", (table,))

@@ -24,8 +24,8 @@ import struct
 from contextlib import closing
 from pathlib import Path
 
-from landtool.photos import COLUMNS, SUBJECT_KINDS, Photo
 from landtool.workspace.lock import read_lock, recover_interrupted_write
+from landtool.workspace.photo_rows import COLUMNS, SUBJECT_KINDS, Photo
 
 MEDIA = "landtool_photo_media"
 POINTS = "landtool_photos"

@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 
 from landtool.errors import WorkspaceError
-from landtool.photos import COLUMNS, Photo
+from landtool.workspace.photo_rows import COLUMNS, Photo
 
 MEDIA = "landtool_photo_media"
 POINTS = "landtool_photos"
@@ -62,15 +62,14 @@ def ensure(tx) -> None:
     before photos existed is told to ask the owner."""
     if _exists(tx.cur):
         return
-    from landtool.workspace.pg_schema import META_TABLE, role_name
-
-    if not tx._owns(META_TABLE):
+    roles = tx.owner_roles()  # (viewer, officer) when the user owns the workspace, else None
+    if roles is None:
         raise WorkspaceError(
             "this shared workspace was made before photos could be kept in it, and only its "
             "owner may add the photo tables; nothing was changed", path=tx.location,
             hint="the owner runs `landtool workspace upgrade URL` once (or attaches a first "
             "photo), then try again")
-    create_tables(tx.cur, role_name(tx.database, "viewer"), role_name(tx.database, "officer"))
+    create_tables(tx.cur, *roles)
 
 
 def next_id(tx) -> int:
