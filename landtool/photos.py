@@ -35,6 +35,9 @@ __all__ = ["COLUMNS", "SUBJECT_KINDS", "Photo", "PhotoError", "PhotoInfo", "atta
 
 DEFAULT_TOLERANCE_M = 50.0
 THUMB_PX = 320
+#: the largest picture accepted (pixels): a phone's 200-megapixel photo is a photo, not a
+#: decompression bomb (Pillow's own guard refuses 179 MP); the picture is decoded at 1/8 scale
+MAX_PHOTO_PIXELS = 400_000_000
 CONTENT_TYPE = "image/jpeg"
 DISTANCE_METHOD = (
     "geodesic distance on the WGS 84 ellipsoid (pyproj Geod) from the photo's position to the "
@@ -139,6 +142,8 @@ def read_jpeg(data: bytes, name: str | Path = "photo") -> PhotoInfo:
     not a JPEG or its picture cannot be decoded. The position is None when it has no GPS."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PHOTO_PIXELS // 2:
+        Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS // 2  # Pillow refuses twice its limit
     if not data.startswith(b"\xff\xd8\xff"):
         raise PhotoError("is not a JPEG photo", path=name,
                          hint="attach the camera's JPEG files (.jpg); convert other pictures "
@@ -154,6 +159,11 @@ def read_jpeg(data: bytes, name: str | Path = "photo") -> PhotoInfo:
             thumb = ImageOps.exif_transpose(img.convert("RGB"))
     except PhotoError:
         raise
+    except Image.DecompressionBombError:
+        raise PhotoError(f"is a picture of more than {MAX_PHOTO_PIXELS // 1_000_000} "
+                         "megapixels, too large to be a camera's photo", path=name,
+                         hint="attach the photo as the camera wrote it, or a smaller copy "
+                         "(its GPS position kept)") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PhotoError(f"is a damaged JPEG: its picture cannot be read ({exc})", path=name,
                          hint="copy the photo from the camera again") from None
