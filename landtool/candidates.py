@@ -113,8 +113,7 @@ def next_request_id(ids, year: int) -> str:
 
 
 def take_candidate(ws, candidates_path: str | Path, candidate_id: str, *,
-                   applicant: str | None = None, user: str | None = None,
-                   year: int | None = None) -> Taken:
+                   applicant: str | None = None, year: int | None = None) -> Taken:
     """Add candidate ``candidate_id`` of ``candidates_path`` to the workspace's requests layer
     as a new, unregistered request; returns what was added. ``year`` of the id: this year in
     Mongolian time unless given.
@@ -141,8 +140,7 @@ def take_candidate(ws, candidates_path: str | Path, candidate_id: str, *,
         new = gpd.GeoDataFrame([{"request_id": rid, **attrs}], geometry=[geom], crs=4326)
         return _appended(reqs, new), [], rid
 
-    rid = ws.modify(name, add, note=f"added from candidate {row['candidate_id']} of {path.name}",
-                    user=user)
+    rid = ws.modify(name, add, note=f"added from candidate {row['candidate_id']} of {path.name}")
     return Taken(rid, str(row["candidate_id"]), float(areas_m2([geom])[0]) / 1e4, name)
 
 

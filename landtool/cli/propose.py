@@ -136,8 +136,7 @@ def _print(result) -> None:
 @click.argument("candidate_id")
 @click.option("--applicant", help="The partnership applying (else set it later, e.g. in the "
               "app with Edit attributes).")
-@click.option("--user", help="Who adds it (default: the login name).")
-def take_candidate(ws_path, candidates, candidate_id, applicant, user) -> None:
+def take_candidate(ws_path, candidates, candidate_id, applicant) -> None:
     """Make a request of one candidate of `landtool propose`, in the workspace's requests.
 
     CANDIDATES is the candidates.gpkg `landtool propose --out DIR` wrote; the new request
@@ -149,7 +148,7 @@ def take_candidate(ws_path, candidates, candidate_id, applicant, user) -> None:
     from landtool.workspace import open_workspace
 
     ws = open_workspace(ws_path)
-    taken = take(ws, candidates, candidate_id, applicant=applicant, user=user)
+    taken = take(ws, candidates, candidate_id, applicant=applicant)
     click.echo(f"added {taken.request_id} to layer {taken.layer} from candidate "
                f"{taken.candidate_id} ({taken.area_ha:.4f} ha, geodesic on WGS 84); "
                f"register it with `landtool register add {ws_path} {taken.request_id}`")
