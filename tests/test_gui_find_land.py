@@ -332,3 +332,31 @@ def test_closing_the_panel_takes_its_land_off_the_map(qtbot, window):
     assert not panel.overlay.visible and panel.proposal is not None
     window.act["find_land"].trigger()
     assert panel.overlay.visible and dock.isVisible()
+
+
+def test_a_request_made_in_the_app_saved_passes_landtool_check(qtbot, window, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from landtool.cli import main
+
+    panel = open_panel(window)
+    run_mandal(qtbot, panel)
+    panel.select(3)
+    rid = panel.make_request()
+    assert rid is not None
+    assert window.save()
+    saved = pyogrio.read_dataframe(window.state.workspace.path, layer="requests")
+    row = saved[saved["request_id"] == rid].iloc[0]
+    assert row["candidate_id"] == panel.proposal.candidates[3].id
+    report = tmp_path / "check.json"
+    result = CliRunner().invoke(main, ["check", "requests", "--workspace",
+                                       str(window.state.workspace.path), "--as-of",
+                                       "2026-11-23", "--json", str(report), "--json-format",
+                                       "full"])
+    assert result.exit_code in (0, 1), result.output
+    mine = next(r for r in json.loads(report.read_text(encoding="utf-8"))["requests"]
+                if r["id"] == rid)
+    assert mine["eligible"]
+    assert mine["area_ha"] == pytest.approx(geod_ha(row.geometry), abs=5e-7)
