@@ -135,9 +135,10 @@ class FindLandPanel(QWidget):
     failed = Signal(object)  # the exception (shown in the panel)
 
     def __init__(self, state: AppState, runner: TaskRunner, canvas: MapCanvas,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, editing=None) -> None:
         super().__init__(parent)
         self.state, self.runner, self.canvas = state, runner, canvas
+        self.editing = editing  # the window's editing tools (gui.tools), if any
         self.proposal = None
         self.selected: int | None = None
         self.drawn = None  # the area drawn on the map (lon/lat polygon)
@@ -334,6 +335,8 @@ class FindLandPanel(QWidget):
 
     def start_drawing(self) -> None:
         """Draw the area to search on the map (the map's editing mode is set aside)."""
+        if self.editing is not None:  # its mode shown as Navigate, not a mode drawing nothing
+            self.editing.set_mode("navigate")
         self.canvas.set_tool(self.area_tool)
         self.canvas.setFocus()
         self.message.setText(tr("findland.draw_tip", self.lang))
@@ -602,7 +605,8 @@ def open_find_land(window) -> FindLandPanel:
     """Show the panel in a dock beside the check results (made on first use)."""
     dock = window.docks.get("find_land")
     if dock is None:
-        panel = FindLandPanel(window.state, window.runner, window.canvas, window)
+        panel = FindLandPanel(window.state, window.runner, window.canvas, window,
+                              editing=window.editing)
         window._add_dock("find_land", panel, "right")
         dock = window.docks["find_land"]
         window.tabifyDockWidget(window.docks["check"], dock)

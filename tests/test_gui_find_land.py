@@ -253,8 +253,10 @@ def test_draw_an_area_and_search_it(qtbot, window, direct):
     box = shapely.box(*shapely.GeometryCollection(
         [c.geometry for c in direct.candidates[:3]]).bounds).buffer(0.002, join_style=2)
     canvas.zoom_to_bounds(box.buffer(0.002).bounds)
+    window.editing.set_mode("draw")  # drawing a request: set aside for the search area
     qtbot.mouseClick(panel.draw_button, Qt.MouseButton.LeftButton)
     assert canvas.tool is panel.area_tool
+    assert window.editing.mode == "navigate" and window.editing.navigate_action.isChecked()
     xy = [canvas.view.to_screen(x, y) for x, y in list(box.exterior.coords)[:4]]
     for x, y in xy:
         qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPointF(x, y).toPoint())
