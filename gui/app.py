@@ -2,7 +2,8 @@
 
 Usage::
 
-    landtool-gui [WORKSPACE] [--workspace WS] [--lang mn|en] [--request ID] [--view map|rehab]
+    landtool-gui [WORKSPACE] [--workspace WS] [--lang mn|en] [--request ID] [--parcel ID]
+                 [--view map|rehab]
                  [--extent W,S,E,N] [--screenshot PATH]
 
 WORKSPACE is a GeoPackage, or a shared workspace's ``postgresql://user@host:port/database``
@@ -71,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
                         "on a Mongolian system, else English)")
     parser.add_argument("--request", metavar="ID",
                         help="select this request (its check results) and zoom to it")
+    parser.add_argument("--parcel", metavar="ID",
+                        help="select this rehabilitation parcel, show its photos and zoom to "
+                        "it (the rehabilitation view)")
     parser.add_argument("--view", choices=["map", "rehab"], default=None,
                         help="show the map view (requests and checks) or the rehabilitation "
                         "view (default: the layout of the last run)")
@@ -100,6 +104,21 @@ def _take_screenshot(app: QApplication, window: MainWindow, path: Path) -> None:
     else:
         print(f"landtool-gui: could not write {path}", file=sys.stderr)
     app.exit(0 if ok else 1)
+
+
+def _show_parcel(window: MainWindow, parcel_id: str) -> None:
+    """The rehabilitation view with ``parcel_id`` selected, its photos shown, zoomed to it."""
+    from gui.map_canvas import padded
+
+    window.set_view("rehab")
+    panel = window.rehab_panel
+    panel.select_parcel(parcel_id)
+    panel.tabs.setCurrentWidget(panel.photos)
+    parcels = window.state.parcels
+    hit = parcels[parcels["parcel_id"].astype(str) == parcel_id] if parcels is not None else []
+    if len(hit):  # after set_view's own zoom to the parcels layer (queued before)
+        bounds = padded(tuple(hit.total_bounds), 1.5)
+        QTimer.singleShot(0, window.canvas, lambda: window.canvas.zoom_to_bounds(bounds))
 
 
 def _report_unexpected(window: MainWindow):
@@ -153,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             window.set_view(args.view)
         if args.request:
             window.show_request(args.request)
+        if args.parcel:
+            _show_parcel(window, args.parcel)
         if args.extent:
             window.canvas.zoom_to_bounds(args.extent)
         if args.screenshot:

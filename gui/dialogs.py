@@ -104,7 +104,7 @@ class StatusChangeDialog(QDialog):
     allowed next ones first: the library decides, and says why a change is refused."""
 
     def __init__(self, parcel_id: str, current: str, lang: str | Lang,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, evidence: tuple[int, ...] = ()) -> None:
         super().__init__(parent)
         from landtool.rehab.status import ALLOWED, STATUSES
 
@@ -123,6 +123,8 @@ class StatusChangeDialog(QDialog):
         form.addRow(tr("status_dialog.current", lang), QLabel(status_name(current, lang)))
         form.addRow(tr("status_dialog.new", lang), self.status_combo)
         form.addRow(tr("status_dialog.date", lang), self.date_edit)
+        form.addRow(tr("status_dialog.evidence", lang), QLabel(
+            ", ".join(map(str, evidence)) or tr("status_dialog.no_evidence", lang)))
         buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -133,6 +135,7 @@ class StatusChangeDialog(QDialog):
 
 
 def ask_status_change(parent: QWidget | None, parcel_id: str, current: str,
-                      lang: str | Lang) -> tuple[str, date] | None:
-    dialog = StatusChangeDialog(parcel_id, current, lang, parent)
+                      lang: str | Lang, evidence: tuple[int, ...] = ()
+                      ) -> tuple[str, date] | None:
+    dialog = StatusChangeDialog(parcel_id, current, lang, parent, evidence)
     return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None

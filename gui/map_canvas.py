@@ -108,6 +108,7 @@ class MapCanvas(QWidget):
         self._settle.timeout.connect(self._end_interaction)
         self._state: AppState | None = None
         self._overlays: MapOverlays | None = None
+        self.photo_markers = None  # gui.photo_markers.PhotoMarkers, once bound
         self._tool: CanvasTool | None = None
         self._extra: list = []  # more overlays (add_overlay), drawn over the model's
         self._underlay = None  # view -> QImage | None: the background imagery (set_underlay)
@@ -300,6 +301,8 @@ class MapCanvas(QWidget):
             extra.paint(painter, self._view, font=self.font())
         if self._overlays is not None:
             self._overlays.paint(painter, self._view, font=self.font())
+        if self.photo_markers is not None:
+            self.photo_markers.paint(painter, self._view)
         if self._tool is not None:
             self._tool.paint(painter, self._view)
 
@@ -441,6 +444,10 @@ class MapCanvas(QWidget):
         self._state = state
         self._overlays = MapOverlays(state, self)
         self._overlays.changed.connect(self.update)
+        from gui.photo_markers import PhotoMarkers
+
+        self.photo_markers = PhotoMarkers(state, self)
+        self.photo_markers.changed.connect(self.update)
         state.workspaceChanged.connect(self._sync_all)
         state.requestsChanged.connect(self._requests_edited)
         state.parcelsChanged.connect(self._parcels_edited)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from gui import dialogs
 from gui.i18n import Lang, format_ha, format_money, status_name, tr
+from gui.photo_panel import ParcelPhotosPanel
 from gui.state import AppState
 from gui.style import PARCEL_COLORS
 from gui.worker import TaskRunner
@@ -140,6 +141,8 @@ class RehabPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.chart, "")
         self.tabs.addTab(estimate_page, "")
+        self.photos = ParcelPhotosPanel(state, runner, self)
+        self.tabs.addTab(self.photos, "")
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)
         split.addWidget(self.tabs)
@@ -173,6 +176,7 @@ class RehabPanel(QWidget):
         self.estimate_button.setText(tr("rehab.estimate", lang))
         self.tabs.setTabText(0, tr("rehab.tab.chart", lang))
         self.tabs.setTabText(1, tr("rehab.tab.estimate", lang))
+        self.tabs.setTabText(2, tr("rehab.tab.photos", lang))
         self.table.setHorizontalHeaderLabels([tr(f"rehab.col.{c}", lang) for c in COLUMNS])
         self.lines.setHeaderLabels([tr(f"rehab.lines.{c}", lang)
                                     for c in ("item", "quantity", "rate", "cost")])
@@ -254,6 +258,7 @@ class RehabPanel(QWidget):
     def _on_selection(self) -> None:
         ids = self.selected_ids()
         parcels = self.state.parcels
+        self.photos.show_parcel(ids[0] if len(ids) == 1 else None)
         if len(ids) != 1 or parcels is None:
             return
         hit = parcels[parcels["parcel_id"].astype(str) == ids[0]]
@@ -270,14 +275,17 @@ class RehabPanel(QWidget):
             return
         parcels = self.state.parcels
         current = str(parcels.loc[parcels["parcel_id"].astype(str) == ids[0], "status"].iloc[0])
-        answer = dialogs.ask_status_change(self, ids[0], current, self.lang)
+        evidence = self.photos.checked_ids() if self.photos.parcel_id == ids[0] else ()
+        answer = dialogs.ask_status_change(self, ids[0], current, self.lang, evidence)
         if answer is not None:
-            self.change_status(ids[0], *answer)
+            self.change_status(ids[0], *answer, evidence=evidence)
 
-    def change_status(self, parcel_id: str, status: str, when: date) -> bool:
-        """Apply a status change; a refused one is shown as a dialog. True if applied."""
+    def change_status(self, parcel_id: str, status: str, when: date,
+                      evidence: tuple[int, ...] = ()) -> bool:
+        """Apply a status change citing the photos ``evidence``; a refused one is shown as a
+        dialog. True if applied."""
         try:
-            self.state.change_parcel_status(parcel_id, status, when)
+            self.state.change_parcel_status(parcel_id, status, when, evidence)
         except LandtoolError as exc:
             dialogs.show_error(self, tr("error.status", self.lang, id=parcel_id), exc,
                                self.lang)

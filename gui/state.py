@@ -92,6 +92,7 @@ class AppState(QObject):
                                   None)
         self.selected = None
         self.undo_stack.clear()
+        self.status_evidence = {}
         self._ctx = None
         self._read_log(ws)
         self.workspaceChanged.emit()

@@ -79,6 +79,8 @@ class AttachResult:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, message)
     #: files already attached to the same feature (same bytes), with the photo id they have
     duplicates: list[tuple[str, int]] = field(default_factory=list)
+    #: of the failed files, those refused only for having no position (to place by hand)
+    no_position: list[str] = field(default_factory=list)
 
 
 # -- reading a JPEG -----------------------------------------------------------------------------
@@ -268,24 +270,18 @@ def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
         store.ensure(tx)
         next_id = store.next_id(tx)
         known = store.hashes(tx, kind, str(subject_id))
-        for i, path in enumerate(files):
-            path = Path(path)
+        for i, (path, data, digest, info) in enumerate(_read_ahead(files)):
             if progress is not None:
                 progress(i, len(files), str(path))
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
+            if isinstance(info, OSError):
                 result.failed.append((str(path), f"{path}: cannot be read "
-                                      f"({exc.strerror or exc})"))
+                                      f"({info.strerror or info})"))
                 continue
-            digest = hashlib.sha256(data).hexdigest()
             if digest in known:
                 result.duplicates.append((str(path), known[digest]))
                 continue
-            try:
-                info = read_jpeg(data, path)
-            except PhotoError as exc:
-                result.failed.append((str(path), str(exc)))
+            if isinstance(info, PhotoError):
+                result.failed.append((str(path), str(info)))
                 continue
             if info.lon is not None:
                 lon, lat, source = info.lon, info.lat, "exif"
@@ -294,8 +290,9 @@ def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
             else:
                 result.failed.append((str(path), str(PhotoError(
                     "has no GPS position", path=path,
-                    hint="give its position with --at LON,LAT (in the app: place it on the "
-                    "map)"))))
+                    hint="give its position with --at LON,LAT (the app offers to place it "
+                    "inside the parcel)"))))
+                result.no_position.append(str(path))
                 continue
             distance = distance_outside_m(lon, lat, geom)
             photo = Photo(next_id, kind, str(subject_id), layer, path.name, digest, len(data),
@@ -309,6 +306,49 @@ def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
         if progress is not None:
             progress(len(files), len(files), "")
     return result
+
+
+def _read_one(path: Path):
+    """(path, bytes, sha256, PhotoInfo) of one file, or the OSError / PhotoError in place of
+    the info (run in a worker thread: Pillow decodes and hashlib hashes without the GIL)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return path, b"", "", exc
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return path, data, digest, read_jpeg(data, path)
+    except PhotoError as exc:
+        return path, data, digest, exc
+
+
+def _read_ahead(files: Sequence[str | Path], ahead: int = 4):
+    """:func:`_read_one` of each file, in order, read and decoded by a few threads a few
+    files ahead of the caller (which stores them meanwhile): at most ``ahead`` files in memory
+    besides the one being stored."""
+    import os
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [Path(f) for f in files]
+    workers = max(1, min(ahead, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="landtool-photo") as pool:
+        pending: deque = deque()
+        queued = iter(paths)
+        try:
+            for path in queued:
+                pending.append(pool.submit(_read_one, path))
+                if len(pending) >= ahead:
+                    break
+            while pending:
+                done = pending.popleft().result()
+                for path in queued:
+                    pending.append(pool.submit(_read_one, path))
+                    break
+                yield done
+        finally:  # cancelled or failed: what is queued is dropped
+            for future in pending:
+                future.cancel()
 
 
 def _now() -> str:

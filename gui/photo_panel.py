@@ -1,0 +1,248 @@
+"""A parcel's photographs in the rehabilitation view: thumbnails with time, position and the
+"outside the parcel" flag, "Attach photos…" (read and stored in a worker, with progress and
+cancel), and the photos ticked as evidence of the next status change.
+
+The photos of the open workspace are read once per workspace and after each attach
+(:class:`PhotoStore`, shared with the map's photo markers). Attaching is one transaction in
+the library (:func:`landtool.photos.attach`): cancelled, nothing is attached; a file that
+cannot be read is listed under the thumbnails with the reason, and the others are kept. No
+undo is offered for a stored photo: nothing the user had is changed by attaching one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import dialogs
+from gui.i18n import Lang, tr
+from gui.worker import TaskRunner
+
+OUTSIDE_COLOR = QColor("#b00020")
+
+
+class PhotoStore(QObject):
+    """The photos of the state's workspace (without their bytes), read when it opens."""
+
+    changed = Signal()
+
+    def __init__(self, state) -> None:
+        super().__init__(state)
+        self.state = state
+        self.photos: list = []
+        self.parcel: str | None = None  # the parcel whose photos the panel shows
+        state.workspaceChanged.connect(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        from landtool.errors import LandtoolError
+        from landtool.photos import photos
+
+        ws = self.state.workspace
+        try:
+            self.photos = photos(ws) if ws is not None else []
+        except LandtoolError:  # a shared workspace's server gone: no photos shown
+            self.photos = []
+        self.changed.emit()
+
+    def of(self, parcel_id: str | None) -> list:
+        return [p for p in self.photos
+                if p.subject_kind == "rehab_parcels" and p.subject_id == parcel_id]
+
+
+def photo_store(state) -> PhotoStore:
+    """The one :class:`PhotoStore` of ``state``."""
+    store = getattr(state, "_photo_store", None)
+    if store is None:
+        store = state._photo_store = PhotoStore(state)
+    return store
+
+
+def attach_job(ws, files, parcel_id: str, at=None, progress=None):
+    """Attach ``files`` to ``parcel_id`` (in a worker); the library's AttachResult."""
+    from landtool.photos import attach
+
+    return attach(ws, files, kind="rehab_parcels", subject_id=parcel_id, at=at,
+                  progress=progress)
+
+
+def caption(p, lang: str | Lang) -> str:
+    """Three short lines under a thumbnail: number and time, position, inside or outside."""
+    when = (p.taken_at or tr("photos.no_time", lang)).replace("T", " ")[:16]
+    where = f"{p.lat:.5f}, {p.lon:.5f}"
+    if p.position_source == "by hand":
+        where += f" ({tr('photos.by_hand', lang)})"
+    if p.outside:
+        flag = tr("photos.outside", lang, m=f"{p.distance_m:.0f}")
+    else:
+        flag = tr("photos.inside", lang)
+    return f"{p.photo_id} · {when}\n{where}\n{flag}"
+
+
+class ParcelPhotosPanel(QWidget):
+    """The photos of one rehabilitation parcel."""
+
+    def __init__(self, state, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.runner = state, runner
+        self.store = photo_store(state)
+        self.parcel_id: str | None = None
+        self.last_result = None  # the last AttachResult
+        self._unplaced: list[str] = []  # files of the last attach without a GPS position
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.attach_button = QPushButton(self)
+        self.place_button = QPushButton(self)
+        self.place_button.hide()
+        self.list = QListWidget(self)
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setIconSize(QSize(160, 120))
+        self.list.setGridSize(QSize(178, 192))
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setWordWrap(True)
+        self.report = QLabel(self)
+        self.report.setWordWrap(True)
+        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.place_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.title)
+        layout.addLayout(buttons)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.report)
+        self.attach_button.clicked.connect(self.ask_attach)
+        self.place_button.clicked.connect(self.place_unlocated)
+        self._task = None  # the attach running, if any
+        self.store.changed.connect(self.refresh)
+        runner.cancelled.connect(self._cancelled)
+        state.languageChanged.connect(lambda _lang: self.refresh())
+        state.workspaceChanged.connect(lambda: self.show_parcel(None))
+        self.refresh()
+
+    @property
+    def lang(self) -> Lang:
+        return Lang(self.state.lang)
+
+    def show_parcel(self, parcel_id: str | None) -> None:
+        if parcel_id != self.parcel_id:
+            self.report.clear()
+            self._unplaced = []
+        self.parcel_id = self.store.parcel = parcel_id
+        self.refresh()
+        self.store.changed.emit()  # the map rings the parcel's photos
+
+    def refresh(self) -> None:
+        lang = self.lang
+        self.attach_button.setText(tr("photos.attach", lang))
+        self.attach_button.setEnabled(self.parcel_id is not None and not self.state.read_only
+                                      and not self.runner.is_busy("photos-attach"))
+        self.place_button.setText(tr("photos.place", lang, n=len(self._unplaced)))
+        self.place_button.setVisible(bool(self._unplaced) and self.parcel_id is not None)
+        checked = set(self.checked_ids())
+        self.list.clear()
+        if self.parcel_id is None:
+            self.title.setText(tr("photos.pick_parcel", lang))
+            return
+        shown = self.store.of(self.parcel_id)
+        self.title.setText(tr("photos.title", lang, id=self.parcel_id, n=len(shown)))
+        for p in shown:
+            item = QListWidgetItem(caption(p, lang))
+            pixmap = QPixmap()
+            pixmap.loadFromData(p.thumbnail)
+            item.setIcon(QIcon(pixmap))
+            item.setData(Qt.ItemDataRole.UserRole, p.photo_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if p.photo_id in checked
+                               else Qt.CheckState.Unchecked)
+            if p.outside:
+                item.setForeground(OUTSIDE_COLOR)
+            item.setToolTip(tr("photos.tooltip", lang, file=p.file_name,
+                               camera=p.camera or "—",
+                               direction="—" if p.direction_deg is None else
+                               f"{p.direction_deg:.0f}° {p.direction_ref or ''}",
+                               m=f"{p.distance_m:.1f}", tol=f"{p.tolerance_m:g}"))
+            self.list.addItem(item)
+
+    def checked_ids(self) -> tuple[int, ...]:
+        """The photos ticked as evidence of the next status change."""
+        return tuple(self.list.item(i).data(Qt.ItemDataRole.UserRole)
+                     for i in range(self.list.count())
+                     if self.list.item(i).checkState() == Qt.CheckState.Checked)
+
+    # -- attaching --------------------------------------------------------------------------
+    def ask_attach(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, tr("photos.attach", self.lang), "",
+                                                tr("photos.filter", self.lang))
+        if files:
+            self.attach_files(files)
+
+    def attach_files(self, files, at=None) -> None:
+        """Attach ``files`` to the parcel shown, in a worker (progress and cancel in the
+        status bar); ``at`` places those without GPS."""
+        if self.parcel_id is None or self.state.workspace is None:
+            return
+        pid = self.parcel_id
+        self.attach_button.setEnabled(False)
+        self._task = self.runner.run(
+            attach_job, self.state.workspace, [str(f) for f in files], pid, at,
+            key="photos-attach", message=tr("photos.busy", self.lang, n=len(files), id=pid),
+            on_done=lambda result: self._attached(pid, result), on_error=self._failed)
+
+    def _attached(self, parcel_id: str, result) -> None:
+        self.last_result = result
+        self._unplaced = list(result.no_position) if parcel_id == self.parcel_id else []
+        lang = self.lang
+        lines = [tr("photos.done", lang, n=len(result.added), id=parcel_id)]
+        lines += [tr("photos.duplicate", lang, file=Path(f).name, photo=i)
+                  for f, i in result.duplicates]
+        lines += [f"<span style='color:#b00020'>{Path(f).name}: "
+                  f"{_escape(message.split(': ', 1)[-1].splitlines()[0])}</span>"
+                  for f, message in result.failed]
+        self.report.setText("<br>".join(lines))
+        self.store.reload()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.refresh()
+        dialogs.show_error(self, tr("photos.error", self.lang), exc, self.lang)
+
+    def _cancelled(self, task) -> None:
+        if task is self._task:  # rolled back in the library: nothing attached
+            self._task = None
+            self.report.setText(tr("photos.cancelled", self.lang))
+            self.refresh()
+
+    def place_unlocated(self) -> None:
+        """Attach the last attach's photos without GPS at a point inside the parcel, marked
+        as placed by hand."""
+        parcels = self.state.parcels
+        if not self._unplaced or parcels is None:
+            return
+        hit = parcels[parcels["parcel_id"].astype(str) == self.parcel_id]
+        if not len(hit):
+            return
+        point = hit.geometry.iloc[0].representative_point()
+        files, self._unplaced = self._unplaced, []
+        self.attach_files(files, at=(point.x, point.y))
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
