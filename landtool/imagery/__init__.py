@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +56,16 @@ offline.install()  # rasterio's GDAL is a copy of its own: keep it off the netwo
 
 #: the percentiles of a contrast stretch
 STRETCH_PERCENTILES = (2.0, 98.0)
+#: the side of the tiles the app reads and keeps (of the overview that fits the view), and
+#: how many it keeps (192 of 256 x 256 words: 48 MB)
+SOURCE_TILE = 256
+_TILES_KEPT = 192
 #: the longest side of the reading the stretch's percentiles come from
 STRETCH_SAMPLE_PX = 1024
 LONLAT = CRS.from_epsg(4326)
+#: a pixel as one little-endian word whose bytes are R, G, B, A (so QImage's RGBA8888 and a
+#: (rows, cols, 4) uint8 view both read it as it is)
+PACKED = np.dtype("<u4")
 
 _ASSIGN_HINT = ("give the raster its CRS, e.g. in QGIS (Raster ▸ Projections ▸ Assign "
                 "Projection) or `gdal_edit.py -a_srs EPSG:32648 FILE` (UTM zone 48N; Mongolia "
@@ -77,12 +85,15 @@ class Stretch:
     percentiles: tuple[float, float]
     sample: tuple[int, int]  # the reading the percentiles come from (width, height)
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        """``data`` (bands, rows, cols) scaled to uint8."""
-        low = np.asarray(self.low, dtype=np.float32)[:, None, None]
-        span = np.asarray(self.high, dtype=np.float32)[:, None, None] - low
-        out = (data.astype(np.float32) - low) * (255.0 / span)
-        return np.clip(out, 0, 255, out=out).astype(np.uint8)
+
+@dataclass(frozen=True)
+class SourcePixels:
+    """Pixels read from the imagery, in its own CRS."""
+
+    #: (rows, cols) little-endian words: bytes R, G, B, A; all zero where transparent
+    packed: np.ndarray
+    transform: Affine  # of the pixels read (a window, maybe of an overview)
+    crs: CRS
 
 
 class Imagery:
@@ -106,6 +117,7 @@ class Imagery:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._luts: dict[int, np.ndarray] = {}  # band -> uint16 stretch lookup table
         self._extent_cache: dict[str, tuple[float, float, float, float] | None] = {}
 
     # -- what it is -----------------------------------------------------------------------
@@ -157,7 +169,8 @@ class Imagery:
             0 (invisible) to 1.
         """
         width, height = max(1, int(width)), max(1, int(height))
-        out = np.zeros((height, width, 4), dtype=np.uint8)
+        packed = np.zeros((height, width), dtype=PACKED)  # RGBA bytes, one word a pixel
+        out = packed.view(np.uint8).reshape(height, width, 4)
         if opacity <= 0:
             return out
         extent = self.extent_in(crs)
@@ -176,9 +189,10 @@ class Imagery:
         with self._lock:
             part = self._render(sub, c1 - c0, r1 - r0, CRS.from_user_input(crs))
         if part is not None:
+            packed[r0:r1, c0:c1] = part
             if opacity < 1:
-                part[3] = (part[3].astype(np.float32) * opacity).astype(np.uint8)
-            out[r0:r1, c0:c1] = np.moveaxis(part, 0, -1)
+                alpha = out[..., 3]
+                alpha[:] = (alpha.astype(np.float32) * opacity).astype(np.uint8)
         return out
 
     def close(self) -> None:
@@ -188,9 +202,35 @@ class Imagery:
     def _native_bounds(self) -> tuple[float, float, float, float]:
         raise NotImplementedError
 
-    def _render(self, bounds, width: int, height: int, crs: CRS) -> np.ndarray | None:
-        """RGBA (4, height, width) of ``bounds`` in ``crs``, or None if nothing is there."""
+    def _read(self, bounds, width: int, height: int, crs: CRS) -> SourcePixels | None:
+        """The source pixels under ``bounds`` in ``crs`` at about the resolution of a view of
+        ``width`` x ``height``, or None if nothing is there."""
         raise NotImplementedError
+
+    def _render(self, bounds, width: int, height: int, crs: CRS) -> np.ndarray | None:
+        """The pixels of ``bounds`` in ``crs`` as packed RGBA words (height, width; the bytes
+        in R, G, B, A order, all zero where transparent), or None if nothing is there."""
+        src = self._read(bounds, width, height, crs)
+        if src is None:
+            return None
+        return _warp(src.packed, src.transform, src.crs, bounds, width, height, crs)
+
+    def read_view(self, bounds: tuple[float, float, float, float], width: int, height: int,
+                  *, crs=LONLAT) -> SourcePixels | None:
+        """The imagery's own pixels under a view, not reprojected (the app warps them itself
+        with Qt, see :mod:`gui.imagery_layer`): a window read at about the view's resolution
+        (an overview), in the imagery's CRS, or None where the view holds none of it."""
+        extent = self.extent_in(crs)
+        w, s, e, n = bounds
+        if extent is None or extent[0] >= e or extent[2] <= w or extent[1] >= n \
+                or extent[3] <= s:
+            return None
+        with self._lock:
+            return self._read_for_view(bounds, max(1, int(width)), max(1, int(height)),
+                                       CRS.from_user_input(crs))
+
+    def _read_for_view(self, bounds, width: int, height: int, crs: CRS):
+        return self._read(bounds, width, height, crs)
 
     def _check_in_mongolia(self) -> None:
         w, s, e, n = self.bounds_lonlat
@@ -207,6 +247,8 @@ class RasterImagery(Imagery):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
+        self._level_ds: dict[int, object] = {}  # overview level -> its dataset
+        self._tiles: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
         try:
             with warnings.catch_warnings():  # no georeferencing: said below, as an error
                 warnings.simplefilter("ignore", NotGeoreferencedWarning)
@@ -246,6 +288,9 @@ class RasterImagery(Imagery):
     def close(self) -> None:
         with self._lock:  # not while a render reads it
             self._ds.close()
+            for ds in self._level_ds.values():
+                ds.close()
+            self._tiles.clear()
 
     def _native_bounds(self):
         return tuple(self._ds.bounds)
@@ -286,9 +331,9 @@ class RasterImagery(Imagery):
             highs.append(round(hi, 6))
         return Stretch(tuple(lows), tuple(highs), STRETCH_PERCENTILES, (w, h))
 
-    def _valid(self, data: np.ndarray, window, shape) -> np.ndarray:
+    def _valid(self, data: np.ndarray, window, shape, ds=None) -> np.ndarray:
         """Where the pixels of a reading are imagery (not nodata, mask or alpha 0)."""
-        ds = self._ds
+        ds = ds if ds is not None else self._ds
         flags = self._masks
         if self._alpha is not None or any(MaskFlags.per_dataset in f for f in flags):
             mask = ds.dataset_mask(window=window, out_shape=shape,
@@ -306,7 +351,7 @@ class RasterImagery(Imagery):
             valid &= np.isfinite(data).all(axis=0)
         return valid
 
-    def _render(self, bounds, width, height, crs):
+    def _read(self, bounds, width, height, crs):
         ds = self._ds
         try:
             src = transform_bounds(crs, ds.crs, *bounds, densify_pts=21)
@@ -339,37 +384,119 @@ class RasterImagery(Imagery):
             raise ImageryError(f"the raster's pixels cannot be read ({_first_line(exc)})",
                                path=self.path, hint="the file is damaged: copy it again") \
                 from exc
-        rgba = self._to_rgba(data, valid)
         src_transform = ds.window_transform(win) * Affine.scale(win.width / out_w,
                                                                 win.height / out_h)
-        return _warp(rgba, src_transform, ds.crs, bounds, width, height, crs)
+        return SourcePixels(self._to_rgba(data, valid), src_transform, self.crs)
+
+    # -- the app's reading: whole tiles of one level, kept -------------------------------------
+    def _read_for_view(self, bounds, width, height, crs):
+        """As :meth:`_read`, but from tiles of :data:`SOURCE_TILE` pixels of the overview
+        just finer than the view (read at its own resolution, never resampled by GDAL), each
+        read and stretched once and kept (:data:`_TILES_KEPT`): panning reads only the tiles
+        coming into view."""
+        ds = self._ds
+        try:
+            src = transform_bounds(crs, ds.crs, *bounds, densify_pts=21)
+        except (RasterioError, ValueError):
+            return None
+        per_px = min((src[2] - src[0]) / width / abs(ds.transform.a),
+                     (src[3] - src[1]) / height / abs(ds.transform.e))
+        level = 0
+        for k, factor in enumerate(self.overviews, start=1):
+            if factor <= per_px:
+                level = k
+        lds = self._level(level)
+        win = window_from_bounds(*src, transform=lds.transform)
+        c0 = max(0, math.floor(win.col_off) - 1)
+        r0 = max(0, math.floor(win.row_off) - 1)
+        c1 = min(lds.width, math.ceil(win.col_off + win.width) + 1)
+        r1 = min(lds.height, math.ceil(win.row_off + win.height) + 1)
+        if c1 <= c0 or r1 <= r0:
+            return None
+        t = SOURCE_TILE
+        mosaic = np.zeros((r1 - r0, c1 - c0), dtype=PACKED)
+        for ty in range(r0 // t, (r1 - 1) // t + 1):
+            for tx in range(c0 // t, (c1 - 1) // t + 1):
+                tile = self._tile(level, lds, tx, ty)
+                # the part of the tile inside the window, pasted
+                y0, x0 = max(r0, ty * t), max(c0, tx * t)
+                y1, x1 = min(r1, ty * t + tile.shape[0]), min(c1, tx * t + tile.shape[1])
+                mosaic[y0 - r0:y1 - r0, x0 - c0:x1 - c0] = \
+                    tile[y0 - ty * t:y1 - ty * t, x0 - tx * t:x1 - tx * t]
+        return SourcePixels(mosaic, lds.window_transform(Window(c0, r0, c1 - c0, r1 - r0)),
+                            self.crs)
+
+    def _level(self, level: int):
+        """The dataset of overview ``level`` (0: the full resolution)."""
+        if level == 0:
+            return self._ds
+        if level not in self._level_ds:
+            self._level_ds[level] = rasterio.open(self.path, overview_level=level - 1)
+        return self._level_ds[level]
+
+    def _tile(self, level: int, lds, tx: int, ty: int) -> np.ndarray:
+        key = (level, tx, ty)
+        tile = self._tiles.get(key)
+        if tile is not None:
+            self._tiles.move_to_end(key)
+            return tile
+        t = SOURCE_TILE
+        win = Window(tx * t, ty * t, min(t, lds.width - tx * t), min(t, lds.height - ty * t))
+        try:
+            data = lds.read(self._bands, window=win)
+            valid = self._valid(data, win, data.shape[1:], lds)
+        except RasterioError as exc:
+            raise ImageryError(f"the raster's pixels cannot be read ({_first_line(exc)})",
+                               path=self.path, hint="the file is damaged: copy it again") \
+                from exc
+        tile = self._tiles[key] = self._to_rgba(data, valid)
+        if len(self._tiles) > _TILES_KEPT:
+            self._tiles.popitem(last=False)
+        return tile
 
     def _to_rgba(self, data: np.ndarray, valid: np.ndarray) -> np.ndarray:
-        h, w = data.shape[1:]
-        rgba = np.empty((4, h, w), dtype=np.uint8)
+        """Packed RGBA words (rows, cols) of a reading; zero where it is not imagery."""
         if self._colormap is not None:
-            lut = self._colormap
-            idx = np.clip(data[0], 0, 255).astype(np.uint8)
-            rgba[:] = np.moveaxis(lut[idx], -1, 0)
-            rgba[3] = np.where(valid, rgba[3], 0)
-            return rgba
-        if self.stretch is not None:
-            data = self.stretch.apply(np.nan_to_num(data, nan=0.0))
-        elif data.dtype != np.uint8:
-            data = np.clip(data, 0, 255).astype(np.uint8)
-        if len(data) >= 3:
-            rgba[:3] = data[:3]
+            lut = self._colormap.view(PACKED).reshape(256)
+            packed = lut[np.clip(data[0], 0, 255).astype(np.uint8)]
         else:
-            rgba[:3] = data[0]
-        rgba[3] = np.where(valid, 255, 0)
-        return rgba
+            bands = list(data[:3]) if len(data) >= 3 else [data[0]] * 3
+            packed = np.full(data.shape[1:], 0xFF000000, dtype=PACKED)  # opaque
+            for i, band in enumerate(bands):
+                packed |= self._to_word(band, i)
+        packed[~valid] = 0  # transparent pixels are all zero (so also premultiplied)
+        return packed
+
+    def _to_word(self, band: np.ndarray, i: int) -> np.ndarray:
+        """Band ``i`` (0 red, 1 green, 2 blue) as its byte of the packed words."""
+        shift = PACKED.type(8 * i)
+        if band.dtype in (np.uint16, np.int16):  # a lookup table straight to the word
+            offset = 32768 if band.dtype == np.int16 else 0
+            lut = self._luts.get(i)
+            if lut is None:
+                values = np.arange(65536, dtype=np.float32) - offset
+                lut = self._luts[i] = (self._to_uint8(values, i).astype(PACKED) << shift)
+            return lut[band.astype(np.int32) + offset] if offset else lut[band]
+        return self._to_uint8(band, i).astype(PACKED) << shift
+
+    def _to_uint8(self, band: np.ndarray, i: int) -> np.ndarray:
+        if self.stretch is None:
+            return band if band.dtype == np.uint8 else np.clip(band, 0, 255).astype(np.uint8)
+        return _stretch_band(np.nan_to_num(band.astype(np.float32), nan=0.0), self.stretch, i)
 
 
-def _warp(rgba: np.ndarray, src_transform, src_crs, bounds, width: int, height: int,
+def _stretch_band(values: np.ndarray, stretch: Stretch, i: int) -> np.ndarray:
+    lo, hi = stretch.low[i], stretch.high[i]
+    out = (values - np.float32(lo)) * np.float32(255.0 / (hi - lo))
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
+
+
+def _warp(packed: np.ndarray, src_transform, src_crs, bounds, width: int, height: int,
           crs) -> np.ndarray:
-    """``rgba`` (4, h, w) reprojected onto the grid of ``bounds`` in ``crs``."""
-    dst = np.zeros((4, height, width), dtype=np.uint8)
-    reproject(rgba, dst, src_transform=src_transform, src_crs=src_crs,
+    """Packed RGBA words (h, w) reprojected onto the grid of ``bounds`` in ``crs`` (nearest
+    neighbour; one band of words warps faster than four bands of bytes)."""
+    dst = np.zeros((height, width), dtype=PACKED)
+    reproject(packed, dst, src_transform=src_transform, src_crs=src_crs,
               dst_transform=transform_from_bounds(*bounds, width, height), dst_crs=crs,
               resampling=Resampling.nearest, num_threads=1)
     return dst

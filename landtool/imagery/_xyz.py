@@ -19,7 +19,7 @@ from pyproj import CRS
 from rasterio.transform import from_bounds as transform_from_bounds
 from rasterio.warp import transform_bounds
 
-from landtool.imagery import LONLAT, Imagery, ImageryError, _warp
+from landtool.imagery import LONLAT, PACKED, Imagery, ImageryError, SourcePixels
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 MAX_TILES = 48  # per view; beyond this a coarser level is drawn
@@ -101,7 +101,7 @@ class XyzImagery(Imagery):
         return tile.shape[1]
 
     def _load(self, z: int, x: int, y: int) -> np.ndarray | None:
-        """Tile (z, x, y) (XYZ numbering) as RGBA (rows, cols, 4), None if absent."""
+        """Tile (z, x, y) (XYZ numbering) as packed RGBA words (rows, cols), None if absent."""
         key = (z, x, y)
         if key in self._cache:
             self._cache.move_to_end(key)
@@ -113,7 +113,9 @@ class XyzImagery(Imagery):
         if file.exists():
             try:
                 with Image.open(file) as im:
-                    tile = np.asarray(im.convert("RGBA"))
+                    rgba = np.array(im.convert("RGBA"))
+                rgba[rgba[..., 3] == 0] = 0  # transparent pixels all zero
+                tile = rgba.view(PACKED).reshape(rgba.shape[:2])  # one RGBA word a pixel
             except (OSError, UnidentifiedImageError, ValueError):
                 tile = None  # a damaged tile is drawn as a gap
         self._cache[key] = tile
@@ -130,7 +132,7 @@ class XyzImagery(Imagery):
         coarser = [z for z in levels if z <= math.ceil(wanted - 1e-9)]
         return coarser[-1] if coarser else levels[0]
 
-    def _render(self, bounds, width, height, crs):
+    def _read(self, bounds, width, height, crs):
         merc = transform_bounds(crs, _WEB_MERCATOR, *bounds, densify_pts=21)
         lon = transform_bounds(_WEB_MERCATOR, LONLAT, *merc)
         z = self._zoom_for(merc, width, height)
@@ -146,18 +148,18 @@ class XyzImagery(Imagery):
         ys = [t.y for t in tiles]
         x0, y0 = min(xs), min(ys)
         n = self._tile_px
-        mosaic = np.zeros((4, (max(ys) - y0 + 1) * n, (max(xs) - x0 + 1) * n), dtype=np.uint8)
+        mosaic = np.zeros(((max(ys) - y0 + 1) * n, (max(xs) - x0 + 1) * n), dtype=PACKED)
         for t in tiles:
             tile = self._load(t.z, t.x, t.y)
-            if tile is None or tile.shape[:2] != (n, n):
+            if tile is None or tile.shape != (n, n):
                 continue
             r, c = (t.y - y0) * n, (t.x - x0) * n
-            mosaic[:, r:r + n, c:c + n] = np.moveaxis(tile, -1, 0)
+            mosaic[r:r + n, c:c + n] = tile
         nw = mercantile.xy_bounds(x0, y0, z)
         se = mercantile.xy_bounds(max(xs), max(ys), z)
         transform = transform_from_bounds(nw.left, se.bottom, se.right, nw.top,
-                                          mosaic.shape[2], mosaic.shape[1])
-        return _warp(mosaic, transform, _WEB_MERCATOR, bounds, width, height, crs)
+                                          mosaic.shape[1], mosaic.shape[0])
+        return SourcePixels(mosaic, transform, _WEB_MERCATOR)
 
 
 def _clamp(b):
