@@ -101,8 +101,8 @@ def write_sample_imagery(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) 
     path = Path(path)
     profile = {"driver": "GTiff", "width": width, "height": height, "count": 3,
                "dtype": "uint16", "crs": UTM_CRS, "transform": transform, "tiled": True,
-               "blockxsize": 256, "blockysize": 256, "compress": "deflate", "predictor": 2,
-               "photometric": "RGB", "nodata": None}
+               "blockxsize": 256, "blockysize": 256, "compress": "deflate", "zlevel": 3,
+               "predictor": 2, "photometric": "RGB", "nodata": None}
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(data)
         dst.build_overviews([2, 4, 8], Resampling.average)

@@ -95,6 +95,15 @@ def test_small_scales_read_the_overviews(tmp_path):
     d = 0.0005
     near = img.render((lon - d, lat - d, lon + d, lat + d), 200, 200)
     assert set(np.unique(near[..., 0])) == {200}
+    # the app's reading (read_view): whole tiles of the overview just finer than the view,
+    # about the view's size, never the 2048 x 2048 full resolution
+    src = img.read_view(img.bounds_lonlat, 256, 256)
+    red = src.packed.view(np.uint8).reshape(*src.packed.shape, 4)[..., 0]
+    assert set(np.unique(red[red > 0])) == {50}
+    assert max(src.packed.shape) <= 2 * 256 + 2  # overview 1/4 or 1/8 (512 or 256 a side)
+    assert abs(src.transform.a) in (40.0, 80.0)  # its pixels: 4 or 8 of the 10 m ones
+    src = img.read_view((lon - d, lat - d, lon + d, lat + d), 200, 200)
+    assert abs(src.transform.a) == 10.0 and max(src.packed.shape) < 20
 
 
 def test_sixteen_bit_scene_is_stretched_between_its_percentiles(tmp_path):

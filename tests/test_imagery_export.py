@@ -151,3 +151,24 @@ def test_the_package_map_shows_the_background(ws_copy, frame, tmp_path):
                         background=raster)
     png = np.asarray(Image.open(pkg.folder / "map.png").convert("RGB"))
     assert _magenta(png).mean() > 0.05
+
+
+def test_workspace_background_command(ws_copy, tmp_path):
+    from landtool.workspace.background import workspace_background
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    ws = folder / "w.gpkg"
+    shutil.copyfile(ws_copy, ws)
+    assert main(["workspace", "background", ws]) == 2  # its imagery stayed behind: said
+    assert "mandal_imagery.tif" in main.err and "does not exist" in main.err
+    bad = folder / "plain.txt"
+    bad.write_text("hello")
+    assert main(["workspace", "background", ws, bad]) == 2
+    assert "plain.txt" in main.err and "What to do" in main.err
+    assert workspace_background(Workspace(ws)) == folder / "mandal_imagery.tif"  # unchanged
+    shutil.copyfile(ws_copy.parent / "mandal_imagery.tif", folder / "img.tif")
+    assert main(["workspace", "background", ws, folder / "img.tif"]) == 0
+    assert Workspace(ws).info_values()["background"] == "img.tif"
+    assert main(["workspace", "background", ws, "--clear"]) == 0
+    assert workspace_background(Workspace(ws)) is None

@@ -1,4 +1,4 @@
-"""``landtool workspace init | add | info | remove | push | pull | user | who``.
+"""``landtool workspace init | add | info | remove | background | push | pull | user | who``.
 
 A workspace is a GeoPackage path or, shared by an office, a ``postgresql://`` URL: every
 command taking a workspace takes either.
@@ -97,6 +97,39 @@ def remove(workspace: str, name: str) -> None:
 
     open_workspace(workspace).remove(name)
     click.echo(f"removed layer {name}")
+
+
+@workspace.command()
+@WS
+@click.argument("imagery", required=False, type=click.Path())
+@click.option("--clear", is_flag=True, help="The workspace has no background any more.")
+def background(workspace: str, imagery: str | None, clear: bool) -> None:
+    """Show or set the workspace's background imagery (a GeoTIFF/COG, an MBTiles file or a
+    folder of XYZ tiles), drawn under its maps in the app and on printed maps: a path
+    reference, not a copy."""
+    from landtool.workspace import open_workspace
+    from landtool.workspace.background import set_workspace_background, workspace_background
+
+    if imagery and clear:
+        raise click.UsageError("give IMAGERY or --clear, not both")
+    ws = open_workspace(workspace)
+    if clear:
+        set_workspace_background(ws, None)
+        click.echo("the workspace has no background imagery")
+        return
+    if imagery is None:
+        path = workspace_background(ws)
+        click.echo(f"{path}" if path is not None else "(no background imagery)")
+        if path is not None:
+            from landtool.imagery import open_imagery
+
+            click.echo(open_imagery(path).describe())
+        return
+    from landtool.imagery import open_imagery
+
+    img = open_imagery(imagery)  # refused here, with what to do, before it is remembered
+    set_workspace_background(ws, imagery)
+    click.echo(f"background imagery: {workspace_background(ws)}\n{img.describe()}")
 
 
 def _shown(where: str) -> str:
