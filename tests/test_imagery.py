@@ -311,6 +311,32 @@ def test_a_shared_workspace_remembers_its_background(tmp_path, pg_url):
     shared.close()
 
 
+def test_only_a_shared_workspace_s_owner_changes_its_background(tmp_path, pg_url):
+    from landtool.workspace import Workspace
+    from landtool.workspace.background import set_workspace_background, workspace_background
+    from landtool.workspace.pg import PgWorkspace
+    from landtool.workspace.transfer import push
+    from landtool.workspace.users import add_user
+
+    ws = Workspace.init(tmp_path / "w.gpkg")
+    img = _write(tmp_path / "o.tif", np.zeros((1, 8, 8), np.uint8))
+    owner = push(ws.path, pg_url)
+    add_user(owner, "officer9", "officer", "po")
+    add_user(owner, "viewer9", "viewer", "pv")
+    rest = pg_url.split("@", 1)[1]
+    for user, password in (("officer9", "po"), ("viewer9", "pv")):
+        other = PgWorkspace(f"postgresql://{user}:{password}@{rest}")
+        with pytest.raises(LandtoolError) as err:
+            set_workspace_background(other, img)
+        text = str(err.value)
+        assert "refused" in text and user in text and "What to do" in text
+        other.close()
+    assert workspace_background(PgWorkspace(pg_url)) is None  # nothing changed
+    set_workspace_background(owner, img)  # the owner may
+    assert workspace_background(PgWorkspace(pg_url)) == img.resolve()
+    owner.close()
+
+
 def test_the_sample_workspace_has_its_synthetic_imagery(sample_ws):
     from landtool.workspace import Workspace
     from landtool.workspace.background import workspace_background
