@@ -246,3 +246,47 @@ def test_the_app_s_warp_agrees_with_gdal_s(qtbot, tmp_path):
         gdal = imagery.render(view.bounds(), 640, 400)
         same = (ours == gdal).all(axis=-1).mean()
         assert same > 0.97, (span, same)
+
+
+def test_the_app_draws_tiles_and_mbtiles(qtbot, tmp_path):
+    """A folder of XYZ tiles and an MBTiles file through the canvas's own path (read_view,
+    then Qt): the colour at a known lon/lat is the tile's."""
+    import math
+
+    import rasterio.shutil
+    from PIL import Image
+
+    z = 12
+    n = 2 ** z
+    lon, lat = 106.6, 48.65
+    tx = int((lon + 180) / 360 * n)  # the slippy-map formulas
+    ty = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            folder = tmp_path / "tiles" / str(z) / str(tx + dx)
+            folder.mkdir(parents=True, exist_ok=True)
+            colour = MAGENTA if (dx, dy) == (0, 0) else (0, 0, 255)
+            Image.new("RGB", (256, 256), colour).save(folder / f"{ty + dy}.png")
+    # the middle of that tile
+    mid_lon = (tx + 0.5) / n * 360 - 180
+    mid_lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (ty + 0.5) / n))))
+    layer = BackgroundLayer(synchronous=True)
+    d = 0.01
+    view = MapView.for_bounds((mid_lon - d, mid_lat - d, mid_lon + d, mid_lat + d), 300, 300)
+    image = layer.render_view(view, open_imagery(tmp_path / "tiles"))
+    x, y = view.to_screen(mid_lon, mid_lat)
+    assert _rgb(image, x, y) == MAGENTA
+    # the same picture as an MBTiles file, written by GDAL from a GeoTIFF in Web Mercator
+    merc = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    mx, my = merc.transform(mid_lon, mid_lat)
+    src = tmp_path / "merc.tif"
+    data = np.empty((3, 256, 256), np.uint8)
+    for b, v in enumerate(MAGENTA):
+        data[b] = v
+    with rasterio.open(src, "w", driver="GTiff", width=256, height=256, count=3,
+                       dtype="uint8", crs="EPSG:3857",
+                       transform=Affine(20, 0, mx - 2560, 0, -20, my + 2560)) as dst:
+        dst.write(data)
+    rasterio.shutil.copy(src, tmp_path / "o.mbtiles", driver="MBTiles")
+    image = layer.render_view(view, open_imagery(tmp_path / "o.mbtiles"))
+    assert _rgb(image, x, y) == MAGENTA
