@@ -362,3 +362,25 @@ def test_the_sample_workspace_has_its_synthetic_imagery(sample_ws):
     d2 = 0.05
     around = img.render((c.x - d2, c.y - d2, c.x + d2, c.y + d2), 100, 100)[..., :3].mean()
     assert inside > around + 30
+
+
+def test_tiles_at_a_scale_far_smaller_than_their_levels_are_not_all_listed(tmp_path):
+    """A folder with only zoom 18, seen on the national view: nothing is drawn (and no
+    list of millions of tiles is made); at its own scale it is drawn."""
+    from PIL import Image
+
+    z, lon, lat = 18, 106.6, 48.65
+    n = 2 ** z
+    tx = int((lon + 180) / 360 * n)
+    ty = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    for dx in range(20):
+        folder = tmp_path / "t" / str(z) / str(tx + dx)
+        folder.mkdir(parents=True)
+        for dy in range(20):
+            Image.new("RGB", (256, 256), (10, 200, 10)).save(folder / f"{ty + dy}.png")
+    img = open_imagery(tmp_path / "t")
+    national = img.render((87.7, 41.5, 120.0, 52.2), 1600, 1000)
+    assert not national[..., 3].any()
+    w, s, e, n_ = _tile_lonlat(tx + 5, ty + 5, z)
+    near = img.render((w, s, e, n_), 64, 64)
+    assert (near[..., 1] == 200).all() and (near[..., 3] == 255).all()

@@ -4,7 +4,9 @@ The tiles of the zoom level nearest the view's resolution (never finer than need
 :data:`MAX_TILES` of them) are read with Pillow, laid side by side in EPSG:3857 and reprojected
 onto the view; tiles read stay in a small cache so panning reads only the new ones. A folder
 made by ``gdal2tiles`` without ``--xyz`` (TMS: rows counted from the south) is recognised by
-its ``tilemapresource.xml``. The tile arithmetic is :mod:`mercantile`'s.
+its ``tilemapresource.xml``. A view that would need more than :data:`MAX_TILES` tiles of
+the folder's coarsest level shows nothing of it (zoom in). The tile arithmetic is
+:mod:`mercantile`'s.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from rasterio.warp import transform_bounds
 from landtool.imagery import LONLAT, PACKED, Imagery, ImageryError, SourcePixels
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
-MAX_TILES = 48  # per view; beyond this a coarser level is drawn
+MAX_TILES = 128  # per view (a 1600 x 1000 view needs 36-144); beyond, a coarser level
 _CACHE_TILES = 512
 _WEB_MERCATOR = CRS.from_epsg(3857)
 _CIRCUMFERENCE = 2 * math.pi * 6_378_137.0
@@ -136,12 +138,18 @@ class XyzImagery(Imagery):
         merc = transform_bounds(crs, _WEB_MERCATOR, *bounds, densify_pts=21)
         lon = transform_bounds(_WEB_MERCATOR, LONLAT, *merc)
         z = self._zoom_for(merc, width, height)
-        levels = sorted(self._levels)
-        while True:
-            tiles = list(mercantile.tiles(*_clamp(lon), z))
-            if len(tiles) <= MAX_TILES or z == levels[0]:
+        # only the part of the view the tiles cover
+        iw, is_, ie, in_ = self.bounds_lonlat
+        lon = (max(lon[0], iw), max(lon[1], is_), min(lon[2], ie), min(lon[3], in_))
+        if lon[0] >= lon[2] or lon[1] >= lon[3]:
+            return None
+        levels = [lz for lz in sorted(self._levels) if lz <= z] or [min(self._levels)]
+        for z in reversed(levels):  # the finest level needing at most MAX_TILES tiles
+            if _tile_count(_clamp(lon), z) <= MAX_TILES:
                 break
-            z = max(lz for lz in levels if lz < z)
+        else:
+            return None  # too small a scale for the levels the folder has: nothing drawn
+        tiles = list(mercantile.tiles(*_clamp(lon), z))
         if not tiles:
             return None
         xs = [t.x for t in tiles]
@@ -160,6 +168,13 @@ class XyzImagery(Imagery):
         transform = transform_from_bounds(nw.left, se.bottom, se.right, nw.top,
                                           mosaic.shape[1], mosaic.shape[0])
         return SourcePixels(mosaic, transform, _WEB_MERCATOR)
+
+
+def _tile_count(b, z: int) -> int:
+    """How many tiles of level ``z`` cover the lon/lat box ``b`` (counted, not listed)."""
+    nw = mercantile.tile(b[0], b[3], z)
+    se = mercantile.tile(b[2], b[1], z)
+    return (abs(se.x - nw.x) + 1) * (abs(se.y - nw.y) + 1)
 
 
 def _clamp(b):
