@@ -106,6 +106,15 @@ def test_small_scales_read_the_overviews(tmp_path):
     assert abs(src.transform.a) == 10.0 and max(src.packed.shape) < 20
 
 
+def test_a_scene_without_overviews_is_decimated_while_read(tmp_path):
+    img = open_imagery(_write(tmp_path / "flat.tif", np.full((1, 3000, 3000), 77, np.uint8)))
+    assert img.overviews == [] and "no overviews" in img.describe()
+    src = img.read_view(img.bounds_lonlat, 300, 300)  # 10x smaller than the scene
+    assert max(src.packed.shape) <= 310  # not the 3000 x 3000 window
+    red = src.packed.view(np.uint8).reshape(*src.packed.shape, 4)[..., 0]
+    assert set(np.unique(red)) == {77}
+
+
 def test_sixteen_bit_scene_is_stretched_between_its_percentiles(tmp_path):
     ramp = np.linspace(1000, 3000, 200 * 200).reshape(200, 200).astype(np.uint16)
     data = np.stack([ramp, ramp // 2 + 100, ramp])

@@ -413,6 +413,10 @@ class RasterImagery(Imagery):
         r1 = min(lds.height, math.ceil(win.row_off + win.height) + 1)
         if c1 <= c0 or r1 <= r0:
             return None
+        if (c1 - c0) * (r1 - r0) > 4 * width * height:
+            # no overview near the view's scale (a scene without overviews, zoomed out):
+            # GDAL decimates while reading, never the whole window at full resolution
+            return self._read(bounds, width, height, crs)
         t = SOURCE_TILE
         mosaic = np.zeros((r1 - r0, c1 - c0), dtype=PACKED)
         for ty in range(r0 // t, (r1 - 1) // t + 1):
