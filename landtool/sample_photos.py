@@ -30,9 +30,11 @@ def dms(value: float) -> tuple:
 def exif_bytes(*, lon: float | None = None, lat: float | None = None,
                taken: datetime | None = None, offset: str | None = "+08:00",
                direction: float | None = None, direction_ref: str = "T",
-               make: str = "landtool", model: str = "synthetic camera") -> bytes:
+               make: str = "landtool", model: str = "synthetic camera",
+               thumbnail: bytes | None = None) -> bytes:
     """An EXIF block (for ``Image.save(exif=...)``) with the given GPS position, time,
-    direction and camera; fields given as None are left out."""
+    direction and camera, and ``thumbnail`` (a small JPEG) in IFD1 as cameras write it;
+    fields given as None are left out."""
     from PIL import Image
 
     exif = Image.Exif()
@@ -51,7 +53,37 @@ def exif_bytes(*, lon: float | None = None, lat: float | None = None,
         gps.update({16: direction_ref, 17: _rational(direction, 100)})
     if gps:
         exif[0x8825] = gps
-    return exif.tobytes()
+    blob = exif.tobytes()
+    return _with_ifd1(blob, thumbnail) if thumbnail else blob
+
+
+def _with_ifd1(blob: bytes, thumb: bytes) -> bytes:
+    """``blob`` (b"Exif\\0\\0" + a TIFF structure, as Pillow writes it) with an IFD1 after
+    IFD0 holding ``thumb``: Compression 6 (JPEG), JPEGInterchangeFormat (its offset) and
+    JPEGInterchangeFormatLength, the thumbnail's bytes after it (EXIF 2.32, 4.5.4)."""
+    import struct
+
+    tiff = blob[6:]
+    e = "<" if tiff[:2] == b"II" else ">"
+    ifd0 = struct.unpack_from(e + "I", tiff, 4)[0]
+    next_at = ifd0 + 2 + 12 * struct.unpack_from(e + "H", tiff, ifd0)[0]
+    at = len(tiff) + len(tiff) % 2  # IFDs start on a word boundary
+    body = bytearray(tiff + b"\0" * (at - len(tiff)))
+    struct.pack_into(e + "I", body, next_at, at)
+    data_at = at + 2 + 3 * 12 + 4
+    ifd1 = (struct.pack(e + "H", 3) + struct.pack(e + "HHIHH", 0x0103, 3, 1, 6, 0)
+            + struct.pack(e + "HHII", 0x0201, 4, 1, data_at)
+            + struct.pack(e + "HHII", 0x0202, 4, 1, len(thumb)) + struct.pack(e + "I", 0))
+    return blob[:6] + bytes(body) + ifd1 + thumb
+
+
+def thumbnail_of(im, size: tuple[int, int] = (160, 120)) -> bytes:
+    """A camera-style EXIF thumbnail of the picture ``im``: 160 × 120 JPEG."""
+    small = im.copy()
+    small.thumbnail(size)
+    buf = io.BytesIO()
+    small.save(buf, "JPEG", quality=75)
+    return buf.getvalue()
 
 
 def picture(width: int, height: int, label: str = "", *, seed: int = 0,
@@ -82,12 +114,15 @@ def picture(width: int, height: int, label: str = "", *, seed: int = 0,
 
 def make_jpeg(path: str | Path | None = None, *, width: int = 800, height: int = 600,
               label: str = "", seed: int = 0, quality: int = 90, grain: int = 24,
-              **exif) -> bytes:
-    """A JPEG with the EXIF of :func:`exif_bytes` (keyword arguments); written to ``path``
-    when given; returns its bytes."""
+              camera_thumbnail: bool = False, **exif) -> bytes:
+    """A JPEG with the EXIF of :func:`exif_bytes` (keyword arguments), and a 160 × 120
+    thumbnail in it as cameras write one if ``camera_thumbnail``; written to ``path`` when
+    given; returns its bytes."""
     buf = io.BytesIO()
-    picture(width, height, label, seed=seed, grain=grain).save(
-        buf, "JPEG", quality=quality, exif=exif_bytes(**exif))
+    im = picture(width, height, label, seed=seed, grain=grain)
+    if camera_thumbnail:
+        exif["thumbnail"] = thumbnail_of(im)
+    im.save(buf, "JPEG", quality=quality, exif=exif_bytes(**exif))
     data = buf.getvalue()
     if path is not None:
         Path(path).write_bytes(data)
@@ -98,6 +133,6 @@ def with_exif(jpeg: bytes, **exif) -> bytes:
     """The JPEG ``jpeg`` (written without EXIF) with an EXIF block of :func:`exif_bytes`
     spliced in after its start marker, the picture's bytes untouched: many photos of one
     picture, fast (the benchmark)."""
-    block = b"Exif\x00\x00" + exif_bytes(**exif)
+    block = exif_bytes(**exif)  # b"Exif\0\0" + the TIFF structure, as Pillow writes it
     app1 = b"\xff\xe1" + (len(block) + 2).to_bytes(2, "big") + block
     return jpeg[:2] + app1 + jpeg[2:]

@@ -131,8 +131,9 @@ def test_the_package_rehabilitation_pages_show_the_photos(with_photos, tmp_path,
         assert f"ТАЛБАЙН ГАДНА {outside.distance_m:.0f} м" in flat
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
                              text=True, check=True).stdout.splitlines()[2:]
-    thumbs = [r.split() for r in listing if r.split()[3:5] == ["320", "240"]]
-    assert len(thumbs) == 4  # the four thumbnails, as JPEG, on the photos' page(s)
+    # the four photos, as JPEG 800 × 600 (made from the stored photos: 1200 × 900)
+    thumbs = [r.split() for r in listing if r.split()[3:5] == ["800", "600"]]
+    assert len(thumbs) == 4  # on the photos' page(s)
     assert {int(r[0]) for r in thumbs} <= {first, first + 1}
     assert all(r[8] == "jpeg" for r in thumbs)
     # the page as a picture: the thumbnails are there (not blank): sky blue and ground brown

@@ -340,3 +340,17 @@ def test_an_unreadable_gps_position_is_refused_clearly():
     zero = {1: "N", 2: (_r(48), _r(1, 0), _r(0)), 3: "E", 4: (_r(106), _r(0), _r(0))}
     with pytest.raises(PhotoError):
         read_jpeg(_jpeg(zero), "zero.jpg")
+
+
+def test_a_camera_file_gives_its_own_thumbnail_and_a_cut_one_is_still_refused():
+    data = make_jpeg(width=1600, height=1200, lon=106.5185, lat=48.687, camera_thumbnail=True)
+    info = read_jpeg(data, "camera.jpg")
+    thumb = Image.open(io.BytesIO(info.thumbnail))
+    assert thumb.size == (160, 120)  # the EXIF IFD1 thumbnail, not a decoded 320 px one
+    assert (info.lon, info.lat) == (pytest.approx(106.5185, abs=1e-7),
+                                    pytest.approx(48.687, abs=1e-7))
+    with pytest.raises(PhotoError, match="damaged JPEG"):  # no end marker: decoded, refused
+        read_jpeg(data[: len(data) * 2 // 3], "cut.jpg")
+    # data after the end marker (as some phones append): the picture is decoded instead
+    trailer = read_jpeg(data + b"MOTION-PHOTO-TRAILER", "trailer.jpg")
+    assert max(Image.open(io.BytesIO(trailer.thumbnail)).size) == 320

@@ -67,6 +67,8 @@ class PackageData:
     #: the applicant's parcels with status, its date, evidence and photos
     #: (landtool.rehab.evidence.ParcelStatus)
     parcel_status: list = field(default_factory=list)
+    #: photo id -> the photo as printed (landtool.photos.print_image), of those parcels
+    photo_prints: dict = field(default_factory=dict)
 
     @property
     def eligible_part(self) -> shapely.Geometry:
@@ -178,6 +180,7 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
     if dem is None:
         dem = ws.dem()
     est = estimate(parcel_quantities(mine, dem_path=dem), rate_file) if len(mine) else None
+    statuses = parcel_statuses(ws, mine) if len(mine) else []
     sources = [f"{r.name}: {Path(r.source).name} (added {r.added_at[:10]})"
                for r in ws.layers()]
     return PackageData(
@@ -189,4 +192,17 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
         aimags=_concat([ws.read(n) for n in ws.layers_of_kind("aimags")]),
         rehab_parcels=mine, rehab_summary=summary, estimate=est, rates=rate_file,
         sources=sources, witness=witness(ws),
-        parcel_status=parcel_statuses(ws, mine) if len(mine) else [])
+        parcel_status=statuses, photo_prints=_prints(ws, statuses))
+
+
+def _prints(ws: Workspace, statuses) -> dict:
+    """The photos of the parcels ``statuses`` as printed (decoded once, here)."""
+    from landtool.photos import PhotoError, photo_bytes, print_image
+
+    out = {}
+    for photo in (p for s in statuses for p in s.photos):
+        try:
+            out[photo.photo_id] = print_image(photo_bytes(ws, photo.photo_id))
+        except (PhotoError, OSError, ValueError):  # the report shows the stored thumbnail
+            pass
+    return out

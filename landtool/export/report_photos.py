@@ -104,12 +104,13 @@ def status_with_evidence(report) -> list:
         cited = set(r.evidence)
         for photo in r.photos:
             image = []
-            if photo.thumbnail:
+            picture = report.data.photo_prints.get(photo.photo_id) or photo.thumbnail
+            if picture:
                 from reportlab.lib.utils import ImageReader
 
-                w, h = ImageReader(io.BytesIO(photo.thumbnail)).getSize()
+                w, h = ImageReader(io.BytesIO(picture)).getSize()
                 scale = min(width / w, 48 * mm / h)
-                image = [Image(io.BytesIO(photo.thumbnail), w * scale, h * scale)]
+                image = [Image(io.BytesIO(picture), w * scale, h * scale)]
             caption = _caption(t, photo, status_name(r.status, lang)
                                if photo.photo_id in cited else None, _e)
             card = Table([[x] for x in (*image, p(caption, "small"))], colWidths=[width])
