@@ -232,10 +232,12 @@ def _as(url: str, user: str, password: str) -> str:
 
 def test_shared_workspace_two_officers_and_a_viewer(shared, proposal, tmp_path):
     owner = open_workspace(shared)
-    add_user(owner, "officer_a", "officer", "pa")
-    add_user(owner, "viewer_b", "viewer", "pb")
+    # database users belong to the whole server, which the test session shares: names of
+    # this test's own (test_shared_workspace makes an officer_a too)
+    add_user(owner, "take_officer", "officer", "pa")
+    add_user(owner, "take_viewer", "viewer", "pb")
     owner.close()
-    viewer, officer = _as(shared, "viewer_b", "pb"), _as(shared, "officer_a", "pa")
+    viewer, officer = _as(shared, "take_viewer", "pb"), _as(shared, "take_officer", "pa")
     refused = invoke("take-candidate", "--workspace", viewer, proposal, "C-001")
     assert refused.exit_code == 2 and "refused" in refused.output, refused.output
     assert "Traceback" not in refused.output
