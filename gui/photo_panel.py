@@ -42,9 +42,11 @@ class PhotoStore(QObject):
     def __init__(self, state) -> None:
         super().__init__(state)
         self.state = state
-        self.photos: list = []
+        self.photos: list = []  # as measured now (measure())
+        self.stored: list = []  # as read from the workspace
         self.parcel: str | None = None  # the parcel whose photos the panel shows
         state.workspaceChanged.connect(self.reload)
+        state.parcelsChanged.connect(self.measure)
         self.reload()
 
     def reload(self) -> None:
@@ -53,9 +55,22 @@ class PhotoStore(QObject):
 
         ws = self.state.workspace
         try:
-            self.photos = photos(ws) if ws is not None else []
+            self.stored = photos(ws) if ws is not None else []
         except LandtoolError:  # a shared workspace's server gone: no photos shown
-            self.photos = []
+            self.stored = []
+        self.measure()
+
+    def measure(self) -> None:
+        """The photos' distances outside their parcels as the parcels are drawn now (edited
+        in the window, perhaps), as the report measures them."""
+        from landtool.rehab.evidence import measured
+
+        parcels = self.state.parcels
+        shapes = ({} if parcels is None or "parcel_id" not in parcels.columns else
+                  dict(zip(parcels["parcel_id"].astype(str), parcels.geometry, strict=True)))
+        self.photos = [measured(p, shapes[p.subject_id])
+                       if p.subject_kind == "rehab_parcels" and shapes.get(p.subject_id)
+                       is not None else p for p in self.stored]
         self.changed.emit()
 
     def of(self, parcel_id: str | None) -> list:

@@ -170,3 +170,26 @@ def test_the_app_cites_evidence_with_an_undoable_status_change(qapp, with_photos
              if e.action == "parcel_status_changed"][-1]
     assert entry.subject == "RP-012" and entry.details_dict()["evidence"] == [
         {"photo_id": 4, "sha256": photos(ws, ids=[4])[0].sha256}]
+
+
+def test_a_redrawn_parcel_is_measured_again_in_the_report(with_photos, tmp_path):
+    import geopandas as gpd
+
+    from landtool.rehab.evidence import parcel_statuses
+
+    src, _ = with_photos
+    path = tmp_path / "ws.gpkg"
+    shutil.copy(src, path)
+    ws = Workspace(path)
+    (photo3,) = photos(ws, ids=[3])
+    assert photo3.outside  # 300 m east of RP-012 when attached
+    parcels = ws.read("rehab_parcels")
+    hit = parcels.index[parcels["parcel_id"] == "RP-012"][0]
+    # 0.006° of longitude at 48.6° N: 0.006 × 111.3 km × cos(48.6°) ≈ 441 m, beyond the 300 m
+    grown = parcels.geometry[hit].buffer(0.006)
+    assert grown.contains(gpd.points_from_xy([photo3.lon], [photo3.lat])[0])
+    parcels.loc[hit, "geometry"] = grown
+    ws.update("rehab_parcels", parcels, note="redrawn")
+    rows = {r.parcel_id: r for r in parcel_statuses(ws, ws.read("rehab_parcels"))}
+    again = next(p for p in rows["RP-012"].photos if p.photo_id == 3)
+    assert again.distance_m == 0.0 and not again.outside and rows["RP-012"].flagged == ()

@@ -354,3 +354,29 @@ def test_a_camera_file_gives_its_own_thumbnail_and_a_cut_one_is_still_refused():
     # data after the end marker (as some phones append): the picture is decoded instead
     trailer = read_jpeg(data + b"MOTION-PHOTO-TRAILER", "trailer.jpg")
     assert max(Image.open(io.BytesIO(trailer.thumbnail)).size) == 320
+
+
+def test_a_shared_workspace_made_before_photos_gets_its_tables_from_the_owner(ws, tmp_path,
+                                                                               pg_url):
+    import psycopg
+
+    from landtool.errors import WorkspaceError
+    from landtool.workspace.users import add_user
+
+    assert photos(ws) == []  # a GeoPackage made before photos: none, and nothing written
+    transfer.push(ws.path, pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as con:  # as an earlier landtool made it
+        con.execute("DROP TABLE landtool_photos, landtool_photo_media")
+    owner = open_workspace(pg_url)
+    add_user(owner, "early_officer", "officer", "pe")
+    officer = open_workspace(f"postgresql://early_officer:pe@{pg_url.split('@', 1)[1]}")
+    lon, lat = _inside(ws)
+    make_jpeg(tmp_path / "a.jpg", lon=lon, lat=lat)
+    assert photos(officer) == []
+    with pytest.raises(WorkspaceError, match="made before photos") as refused:
+        attach(officer, [tmp_path / "a.jpg"], kind="rehab_parcels", subject_id="RP-001")
+    assert "workspace upgrade" in str(refused.value)
+    assert _cli("workspace", "upgrade", pg_url).exit_code == 0  # the owner, once
+    assert len(attach(officer, [tmp_path / "a.jpg"], kind="rehab_parcels",
+                      subject_id="RP-001").added) == 1
+    assert photo_bytes(owner, 1) == (tmp_path / "a.jpg").read_bytes()

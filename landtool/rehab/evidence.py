@@ -4,7 +4,9 @@ photographs cited when the status was recorded.
 A status change (``landtool rehab advance … --evidence ID``, or the app's) records in the
 decisions log (hash-chained) which photos show it, each with the SHA-256 of its bytes: the
 evidence of a status is the ``parcel_status_changed`` entry that gave the parcel its present
-status. The photos themselves are kept in the workspace (:mod:`landtool.photos`).
+status. The photos themselves are kept in the workspace (:mod:`landtool.photos`); their distance
+outside the parcel is measured again against the parcel as it is now (it may have been redrawn
+since a photo was attached).
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ def parcel_statuses(ws, parcels) -> list[ParcelStatus]:
     out = []
     for row in parcels.to_dict("records"):
         pid, status = str(row.get("parcel_id")), str(row.get("status"))
+        geom = row.get(parcels.geometry.name)
+        if geom is not None and not geom.is_empty:  # the parcel as it is now (redrawn?)
+            by_parcel[pid] = [measured(p, geom) for p in by_parcel.get(pid, [])]
         entry = last.get(pid)
         details = entry.details_dict() if entry is not None else {}
         if details.get("to") != status:  # the status was not given by a logged change
@@ -76,6 +81,18 @@ def parcel_statuses(ws, parcels) -> list[ParcelStatus]:
             entry.at if entry else None, entry.user if entry else None,
             tuple(by_parcel.get(pid, ()))))
     return out
+
+
+def measured(photo: Photo, parcel) -> Photo:
+    """``photo`` with its distance outside ``parcel`` (and the flag) measured again."""
+    from dataclasses import replace
+
+    from landtool.photos import distance_outside_m
+
+    d = distance_outside_m(photo.lon, photo.lat, parcel)
+    if d == photo.distance_m:
+        return photo
+    return replace(photo, distance_m=d, outside=bool(d > photo.tolerance_m))
 
 
 COLUMNS = ["parcel_id", "partnership", "status", "status_date", "evidence", "recorded_at",
