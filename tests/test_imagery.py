@@ -330,10 +330,10 @@ def test_only_a_shared_workspace_s_owner_changes_its_background(tmp_path, pg_url
     ws = Workspace.init(tmp_path / "w.gpkg")
     img = _write(tmp_path / "o.tif", np.zeros((1, 8, 8), np.uint8))
     owner = push(ws.path, pg_url)
-    add_user(owner, "officer9", "officer", "po")
-    add_user(owner, "viewer9", "viewer", "pv")
+    add_user(owner, "imagery_officer", "officer", "po")
+    add_user(owner, "imagery_viewer", "viewer", "pv")
     rest = pg_url.split("@", 1)[1]
-    for user, password in (("officer9", "po"), ("viewer9", "pv")):
+    for user, password in (("imagery_officer", "po"), ("imagery_viewer", "pv")):
         other = PgWorkspace(f"postgresql://{user}:{password}@{rest}")
         with pytest.raises(LandtoolError) as err:
             set_workspace_background(other, img)
