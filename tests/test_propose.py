@@ -168,6 +168,31 @@ def test_candidates_gpx_has_a_route_and_numbered_waypoints_per_candidate(mandal)
     assert len(gpx.waypoints) == sum(len(r.points) for r in gpx.routes)
 
 
+def test_the_geopackages_carry_their_qgis_styles(mandal):
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    out, _ = mandal
+
+    def styles(path):
+        with sqlite3.connect(path) as con:
+            return {t: (ET.fromstring(q), d) for t, q, d in con.execute(
+                "SELECT f_table_name, styleQML, useAsDefault FROM layer_styles")}
+
+    cands = styles(out / "candidates.gpkg")
+    qml, default = cands["candidates"]
+    assert default == 1  # QGIS applies it when the layer is opened
+    renderer = qml.find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "on_disturbed"
+    assert {c.get("value") for c in renderer.iter("category")} == {"yes", "no"}
+    assert qml.find("labeling/settings/text-style").get("fieldName") == "candidate_id"
+    # the field the style reads is there, and says what disturbed_ha says
+    gdf = pyogrio.read_dataframe(out / "candidates.gpkg", layer="candidates")
+    assert list(gdf["on_disturbed"]) == ["yes" if d > 0 else "no" for d in gdf["disturbed_ha"]]
+    assert "yes" in set(gdf["on_disturbed"])  # the sample soum has candidates on mined land
+    assert set(styles(out / "available.gpkg")) == {"available", "search_area"}
+
+
 def test_outputs_open_and_the_proposal_is_bilingual(mandal):
     out, _ = mandal
     for name in ("candidates.geojson", "candidates.kml"):

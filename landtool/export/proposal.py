@@ -65,6 +65,7 @@ def candidate_frame(result) -> gpd.GeoDataFrame:
         j = c.to_json()
         rows.append({"candidate_id": c.id, "area_ha": c.area_ha, "perimeter_m": c.perimeter_m,
                      "disturbed_ha": c.disturbed_ha, "disturbed_share": c.disturbed_share,
+                     "on_disturbed": "yes" if c.disturbed_ha > 0 else "no",
                      "nearest_road_m": j["nearest_road_m"],
                      "nearest_settlement_m": j["nearest_settlement_m"],
                      "soum": c.soum["pcode"], "warnings": ", ".join(c.warnings),
@@ -105,26 +106,25 @@ def write_folder(result, out: str | Path, *, ws=None, lang: str = "mn",
 
 def write_outputs(result, files: dict[str, Path], *, ws=None, lang: str = "mn") -> None:
     """Every file of a proposal, to the (temporary) paths given by name."""
-    import pyogrio
-
+    from landtool.check.output import write_layers
     from landtool.io.corners import write_corner_list
     from landtool.io.formats import write_vector
     from landtool.io.gpx_write import gpx_text
 
     cands = candidate_frame(result)
-    pyogrio.write_dataframe(cands, files["candidates.gpkg"], layer="candidates",
-                            driver="GPKG", geometry_type="MultiPolygon")
+    stamp = f"landtool propose, {result.ruleset.label()}, {result.as_of.isoformat()}"
+    write_layers({"candidates": cands}, files["candidates.gpkg"],
+                 styles={"candidates": "candidates"}, description=stamp)
     avail = gpd.GeoDataFrame(
         {"name": ["available"], "area_ha": [result.available_ha],
          "ruleset": [result.ruleset.label()], "as_of": [result.as_of.isoformat()],
          "area_method": [AREA_METHOD]},
         geometry=[_multi(result.available)], crs=4326)
-    pyogrio.write_dataframe(avail, files["available.gpkg"], layer="available", driver="GPKG",
-                            geometry_type="MultiPolygon")
     search = gpd.GeoDataFrame({"name": [result.area_name], "area_ha": [result.search_ha]},
                               geometry=[_multi(result.search_area)], crs=4326)
-    pyogrio.write_dataframe(search, files["available.gpkg"], layer="search_area",
-                            driver="GPKG", geometry_type="MultiPolygon")
+    write_layers({"available": avail, "search_area": search}, files["available.gpkg"],
+                 styles={"available": "available_land", "search_area": "search_area"},
+                 description=stamp)
     files["candidates.json"].write_text(json.dumps(result.to_json(), ensure_ascii=False,
                                                    indent=2), encoding="utf-8")
     for name in ("candidates.geojson", "candidates.kml"):
