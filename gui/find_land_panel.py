@@ -546,7 +546,7 @@ class FindLandPanel(QWidget):
     # -- acting on a candidate --------------------------------------------------------------
     def make_request(self) -> str | None:
         """Add the selected candidate as a request (one undo step); its id, or None."""
-        from landtool.candidates import overlapping_requests, request_attributes
+        from landtool.candidates import fit_attributes, overlapping_requests, request_attributes
 
         s, p = self.state, self.proposal
         if p is None or self.selected is None:
@@ -562,6 +562,9 @@ class FindLandPanel(QWidget):
             return None
         attrs = request_attributes(c.id, p.ruleset.label(), p.as_of.isoformat(),
                                    c.soum.get("pcode", ""))
+        # an officer of a shared workspace cannot add the candidate columns: the note names it
+        attrs, _ = fit_attributes(attrs, s.requests.columns,
+                                  not s.workspace.shared or s.role == "owner")
         rid = s.add_request(attrs, c.geometry)
         result = s.results.get(rid)
         verdict = "eligible" if result is not None and result.eligible else "refused"

@@ -42,6 +42,24 @@ class Taken:
     candidate_id: str
     area_ha: float  # geodesic (pyproj Geod), of the request as written
     layer: str  # the requests layer it was added to
+    #: the candidate is named in the request's note only (see :func:`fit_attributes`)
+    in_note_only: bool = False
+
+
+#: the columns that trace a request to its candidate
+TRACE_COLUMNS = ("candidate_id", "candidate_ruleset", "candidate_as_of")
+
+
+def fit_attributes(attrs: dict, columns, may_add_columns: bool) -> tuple[dict, bool]:
+    """The attributes of :func:`request_attributes` that a requests layer with ``columns``
+    takes: all of them, unless the user may not add columns (an officer of a shared
+    workspace: only its owner may) and the layer has no candidate columns yet — then the
+    request goes in without those, the candidate named in its ``note`` alone. Returns the
+    attributes and whether the trace is in the note only."""
+    missing = [c for c in TRACE_COLUMNS if c not in columns]
+    if not missing or may_add_columns or "note" not in columns:
+        return attrs, False
+    return {k: v for k, v in attrs.items() if k not in missing}, True
 
 
 def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
@@ -131,17 +149,22 @@ def take_candidate(ws, candidates_path: str | Path, candidate_id: str, *,
                                str(row.get("soum") or ""), applicant)
     year = year or datetime.now(MONGOLIA_TZ).year
     name = requests_layer(ws)
+    may_add_columns = not ws.shared or ws.role() == "owner"
+    in_note = []
 
     def add(reqs: gpd.GeoDataFrame):
         # inside the transaction: the layer and the log as they are at this moment
         log_ids = [e.subject for e in decisions.entries(ws)]
         _refuse_taken(reqs, geom, str(row["candidate_id"]), ws)
         rid = next_request_id([*reqs["request_id"].astype(str), *log_ids], year)
-        new = gpd.GeoDataFrame([{"request_id": rid, **attrs}], geometry=[geom], crs=4326)
+        fitted, only_note = fit_attributes(attrs, reqs.columns, may_add_columns)
+        in_note.append(only_note)
+        new = gpd.GeoDataFrame([{"request_id": rid, **fitted}], geometry=[geom], crs=4326)
         return _appended(reqs, new), [], rid
 
     rid = ws.modify(name, add, note=f"added from candidate {row['candidate_id']} of {path.name}")
-    return Taken(rid, str(row["candidate_id"]), float(areas_m2([geom])[0]) / 1e4, name)
+    return Taken(rid, str(row["candidate_id"]), float(areas_m2([geom])[0]) / 1e4, name,
+                 in_note_only=in_note[-1])
 
 
 def _appended(reqs: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -324,6 +324,26 @@ def test_a_viewer_cannot_make_a_request(qtbot, window):
     assert "read-only" in panel.message.text()
 
 
+def test_an_officer_of_a_shared_workspace_makes_a_request_named_in_its_note(
+        qtbot, window, monkeypatch):
+    # only a shared workspace's owner may add columns: an officer's request from a candidate
+    # goes in without the candidate columns the requests have not got, the note naming it
+    panel = open_panel(window)
+    run_mandal(qtbot, panel)
+    monkeypatch.setattr(type(window.state.workspace), "shared", True)
+    window.state.role = "officer"
+    assert "candidate_id" not in window.state.requests.columns
+    panel.select(0)
+    rid = panel.make_request()
+    row = window.state.row(rid)
+    assert "candidate_id" not in window.state.requests.columns
+    assert f"from candidate {panel.proposal.candidates[0].id} of landtool propose" in row["note"]
+    window.state.undo_stack.undo()
+    window.state.role = "owner"  # the owner's request carries the columns
+    rid = panel.make_request()
+    assert window.state.row(rid)["candidate_id"] == panel.proposal.candidates[0].id
+
+
 def test_closing_the_panel_takes_its_land_off_the_map(qtbot, window):
     panel = open_panel(window)
     run_mandal(qtbot, panel)

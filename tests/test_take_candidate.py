@@ -203,11 +203,12 @@ def _race(where: str, proposal: Path, tmp_path: Path, per_process: list[list[str
     return outs
 
 
-def _check_race(reqs, outs, taken: list[str], contested: str):
+def _check_race(reqs, outs, taken: list[str], contested: str, first: int = 1):
     new = reqs[reqs["candidate_id"].notna()]
     # every candidate taken once, each with its own id, following on without a gap
     assert sorted(new["candidate_id"]) == sorted(taken)
-    assert sorted(new["request_id"]) == [expected_next(k) for k in range(1, len(taken) + 1)]
+    assert sorted(new["request_id"]) == [expected_next(k)
+                                         for k in range(first, first + len(taken))]
     # the candidate both tried: one got it, the other was told it is taken
     refused = [o for o in outs if f"candidate {contested} overlaps request" in o]
     assert len(refused) == 1, outs
@@ -241,26 +242,31 @@ def test_shared_workspace_two_officers_and_a_viewer(shared, proposal, tmp_path):
     refused = invoke("take-candidate", "--workspace", viewer, proposal, "C-001")
     assert refused.exit_code == 2 and "refused" in refused.output, refused.output
     assert "Traceback" not in refused.output
-    # the candidate columns are new to the layer: only the owner may add columns
-    first = invoke("take-candidate", "--workspace", officer, proposal, "C-001")
-    assert first.exit_code == 2 and "only the workspace's owner" in first.output, first.output
+    ids = list(pyogrio.read_dataframe(proposal, layer="candidates")["candidate_id"][:7])
+    # the candidate columns are new to the layer and only the owner may add columns: an
+    # officer's first candidate goes in all the same, named in the request's note
+    first = invoke("take-candidate", "--workspace", officer, proposal, ids[6])
+    assert first.exit_code == 0 and f"added {expected_next(1)}" in first.output, first.output
+    assert "note only" in first.output
     ws = open_workspace(shared)
-    assert len(ws.read("requests")) == 15  # nothing written
+    reqs = ws.read("requests")
     ws.close()
-    ids = list(pyogrio.read_dataframe(proposal, layer="candidates")["candidate_id"][:6])
-    done = invoke("take-candidate", "--workspace", shared, proposal, ids[0])  # the owner, once
-    assert done.exit_code == 0 and f"added {expected_next(1)}" in done.output, done.output
+    assert "candidate_id" not in reqs.columns and len(reqs) == 16
+    assert f"from candidate {ids[6]} of landtool propose" in reqs["note"].iloc[-1]
+    done = invoke("take-candidate", "--workspace", shared, proposal, ids[0])  # the owner
+    assert done.exit_code == 0 and f"added {expected_next(2)}" in done.output, done.output
+    assert "note only" not in done.output  # the owner's adds the columns
     outs = _race(officer, proposal, tmp_path, [ids[1:3] + [ids[5]], ids[3:5] + [ids[5]]])
     ws = open_workspace(shared)
     try:
         reqs = ws.read("requests")
     finally:
         ws.close()
-    _check_race(reqs, outs, ids, ids[5])
+    _check_race(reqs, outs, ids[:6], ids[5], first=2)
     report = tmp_path / "check.json"
     checked = invoke("check", "requests", "--workspace", shared, "--as-of", AS_OF,
                      "--json", report, "--json-format", "full")
     assert checked.exit_code in (0, 1), checked.output
     doc = json.loads(report.read_text(encoding="utf-8"))
     mine = [r for r in doc["requests"] if r["id"] in set(reqs["request_id"][15:])]
-    assert len(mine) == 6 and all(r["eligible"] for r in mine)
+    assert len(mine) == 7 and all(r["eligible"] for r in mine)

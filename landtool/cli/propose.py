@@ -152,3 +152,7 @@ def take_candidate(ws_path, candidates, candidate_id, applicant) -> None:
     click.echo(f"added {taken.request_id} to layer {taken.layer} from candidate "
                f"{taken.candidate_id} ({taken.area_ha:.4f} ha, geodesic on WGS 84); "
                f"register it with `landtool register add {ws_path} {taken.request_id}`")
+    if taken.in_note_only:
+        click.echo(f"note: the candidate is named in {taken.request_id}'s note only: this "
+                   "shared workspace's requests have no candidate columns yet, and only its "
+                   "owner can add columns (the owner's next candidate adds them)")
