@@ -139,3 +139,32 @@ def test_photos_are_points_on_the_map(window, qtbot, tmp_path):
     without = canvas.render_image(overlays=False).pixelColor(round(x * ratio),
                                                              round(y * ratio))
     assert without != colour  # the marker is the photo's, not the map's
+
+
+def test_the_status_dialog_shows_the_ticked_photos_as_evidence(window, qtbot, tmp_path,
+                                                              monkeypatch):
+    from PySide6.QtWidgets import QLabel
+
+    from gui import dialogs
+
+    panel = window.rehab_panel
+    panel.select_parcel("RP-014")
+    lon, lat = _inside(window, "RP-014")
+    make_jpeg(tmp_path / "e.jpg", lon=lon, lat=lat)
+    _attach(qtbot, panel.photos, [tmp_path / "e.jpg"])
+    panel.photos.list.item(0).setCheckState(Qt.CheckState.Checked)
+    asked = []
+
+    def answer(parent, parcel_id, current, lang, evidence=()):
+        asked.append((parcel_id, current, evidence))
+        return "technical_done", date(2026, 9, 3)
+
+    monkeypatch.setattr(dialogs, "ask_status_change", answer)
+    panel.ask_status_change()
+    assert asked == [("RP-014", "technical_in_progress", (1,))]
+    assert window.state.status_evidence == {"RP-014": (1,)}
+    dialog = dialogs.StatusChangeDialog("RP-014", "technical_in_progress", "mn",
+                                        evidence=(1, 3))
+    qtbot.addWidget(dialog)
+    texts = [w.text() for w in dialog.findChildren(QLabel)]
+    assert "Нотлох зураг" in texts and "1, 3" in texts
