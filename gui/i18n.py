@@ -599,6 +599,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "photos.error": ("Photos could not be attached", "Зураг хавсаргаж чадсангүй"),
     "photos.place": ("Place {n} photos without GPS inside the parcel",
                      "GPS-гүй {n} зургийг талбай дотор байршуулах"),
+    # a request's photos (the map view's Photos tab, gui/photo_panel.py RequestPhotosPanel)
+    "panel.request_photos": ("Photos", "Гэрэл зураг"),
+    "photos.pick_request": ("Select a request to see its photos.",
+                            "Зургийг нь харах хүсэлтээ сонгоно уу."),
+    "photos.title_request": ("Photos of request {id}: {n}.", "{id} хүсэлтийн зураг: {n}."),
+    "photos.inside_request": ("in the request", "хүсэлтийн талбай дотор"),
+    "photos.tooltip_request": ("{file}\ncamera: {camera}\ndirection: {direction}\n"
+                               "outside the request: {m} m (tolerance {tol} m; geodesic)",
+                               "{file}\nкамер: {camera}\nчиглэл: {direction}\n"
+                               "хүсэлтийн талбайн гадна: {m} м (хүлцэл {tol} м; геодезийн зай)"),
+    "photos.busy_request": ("Attaching {n} photos to request {id}…",
+                            "{id} хүсэлтэд {n} зураг хавсаргаж байна…"),
+    "photos.done_request": ("{n} photos attached to request {id}.",
+                            "{id} хүсэлтэд {n} зураг хавсаргав."),
+    "photos.place_request": ("Place {n} photos without GPS inside the request",
+                             "GPS-гүй {n} зургийг хүсэлтийн талбай дотор байршуулах"),
     "status_dialog.evidence": ("Evidence", "Нотлох зураг"),
     "status_dialog.no_evidence": ("none (tick photos in the Photos tab)",
                                   "байхгүй («Гэрэл зураг» хэсэгт тэмдэглэнэ)"),

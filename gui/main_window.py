@@ -29,6 +29,7 @@ from gui.identify_panel import IdentifyPanel
 from gui.imagery_layer import install_imagery
 from gui.layer_panel import LayerPanel
 from gui.map_canvas import MapCanvas
+from gui.photo_panel import RequestPhotosPanel
 from gui.rehab_panel import RehabPanel
 from gui.requests_panel import RequestsPanel
 from gui.settings import Settings
@@ -47,7 +48,8 @@ _AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea,
           "right": Qt.DockWidgetArea.RightDockWidgetArea,
           "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 #: the docks each view shows (the rehabilitation view gives the map and the parcels the room)
-_VIEW_DOCKS = {"map": ("layers", "identify", "requests", "check"), "rehab": ("rehab",)}
+_VIEW_DOCKS = {"map": ("layers", "identify", "requests", "check", "request_photos"),
+               "rehab": ("rehab",)}
 
 
 def default_lang() -> Lang:
@@ -92,17 +94,21 @@ class MainWindow(QMainWindow):
         self.requests_panel = RequestsPanel(self.state, self)
         self.check_panel = CheckPanel(self.state, self)
         self.rehab_panel = RehabPanel(self.state, self.runner, self)
+        self.request_photos = RequestPhotosPanel(self.state, self.runner, self)
         self.docks: dict[str, QDockWidget] = {}
         for key, widget, area in (("layers", self.layer_panel, "left"),
                                   ("identify", self.identify_panel, "left"),
                                   ("check", self.check_panel, "right"),
                                   ("rehab", self.rehab_panel, "right"),
+                                  ("request_photos", self.request_photos, "right"),
                                   ("requests", self.requests_panel, "bottom")):
             self._add_dock(key, widget, area)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["layers"], self.docks["identify"])
         self.docks["layers"].raise_()
+        self.tabifyDockWidget(self.docks["check"], self.docks["request_photos"])
+        self.docks["check"].raise_()
         self.files = WorkspaceFiles(self)
         self.importer = LayerImporter(self)
         self.exporter = Exporter(self)

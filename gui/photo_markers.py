@@ -1,7 +1,8 @@
 """The workspace's photographs as points on the map: a small round marker where each photo was
 taken, with a short stroke the way the camera looked (where it recorded a direction); red when
-the photo lies outside its parcel by more than its tolerance, ringed when it is one of the
-photos of the parcel selected in the rehabilitation view."""
+the photo lies outside its parcel (or request) by more than its tolerance, ringed when it is
+one of the photos of the parcel selected in the rehabilitation view or of the request selected
+in the map view."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class PhotoMarkers(QObject):
                 painter.setPen(QPen(colour.darker(120), 2.0))
                 painter.drawLine(at, QPointF(x + _STROKE * math.sin(a),
                                              y - _STROKE * math.cos(a)))
-            mine = p.subject_id == self.store.parcel and p.subject_kind == "rehab_parcels"
+            mine = self.store.is_selected(p)
             painter.setPen(white)
             painter.setBrush(colour)
             painter.drawEllipse(at, _RADIUS + (1.5 if mine else 0), _RADIUS + (1.5 if mine else 0))
