@@ -68,7 +68,11 @@ class PackageData:
     #: (landtool.rehab.evidence.ParcelStatus)
     parcel_status: list = field(default_factory=list)
     #: photo id -> the photo as printed (landtool.photos.print_image), of those parcels
+    #: and of the request
     photo_prints: dict = field(default_factory=dict)
+    #: the request's own photos (landtool.photos.Photo), their distance outside the request
+    #: measured against it as it is now
+    request_photos: list = field(default_factory=list)
 
     @property
     def eligible_part(self) -> shapely.Geometry:
@@ -121,8 +125,9 @@ def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
 def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026",
            dem: str | Path | None = None) -> PackageData:
     """Collect a request's package data; CheckError if it is unknown or was never checked."""
+    from landtool.photos import photos
     from landtool.rehab.costs import estimate
-    from landtool.rehab.evidence import parcel_statuses
+    from landtool.rehab.evidence import measured, parcel_statuses
     from landtool.rehab.quantities import parcel_quantities
     from landtool.rehab.status import partnership_key, summarize
     from landtool.witness import witness
@@ -181,6 +186,7 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
         dem = ws.dem()
     est = estimate(parcel_quantities(mine, dem_path=dem), rate_file) if len(mine) else None
     statuses = parcel_statuses(ws, mine) if len(mine) else []
+    own = [measured(p, geometry) for p in photos(ws, kind="requests", subject_id=request_id)]
     sources = [f"{r.name}: {Path(r.source).name} (added {r.added_at[:10]})"
                for r in ws.layers()]
     return PackageData(
@@ -192,15 +198,16 @@ def gather(ws: Workspace, request_id: str, *, rates: str = "mn-illustrative-2026
         aimags=_concat([ws.read(n) for n in ws.layers_of_kind("aimags")]),
         rehab_parcels=mine, rehab_summary=summary, estimate=est, rates=rate_file,
         sources=sources, witness=witness(ws),
-        parcel_status=statuses, photo_prints=_prints(ws, statuses))
+        parcel_status=statuses, photo_prints=_prints(ws, statuses, own), request_photos=own)
 
 
-def _prints(ws: Workspace, statuses) -> dict:
-    """The photos of the parcels ``statuses`` as printed (decoded once, here)."""
+def _prints(ws: Workspace, statuses, own=()) -> dict:
+    """The photos of the parcels ``statuses`` and the request's own photos ``own`` as printed
+    (decoded once, here)."""
     from landtool.photos import PhotoError, photo_bytes, print_image
 
     out = {}
-    for photo in (p for s in statuses for p in s.photos):
+    for photo in [*(p for s in statuses for p in s.photos), *own]:
         try:
             out[photo.photo_id] = print_image(photo_bytes(ws, photo.photo_id))
         except (PhotoError, OSError, ValueError):  # the report shows the stored thumbnail

@@ -583,7 +583,7 @@ class _Report:
         room = CondPageBreak(70 * self.mm)  # a section starts on a new page unless room is left
         return [*self.cover(), NextPageTemplate("landscape"), PageBreak(), *self.map(),
                 NextPageTemplate("portrait"), PageBreak(), *self.corners(), room,
-                *self.check(), room, *self.eligible(), room, *self.rehab(), room,
+                *self.check(), room, *self.eligible_and_photos(), room, *self.rehab(), room,
                 *self.sources(), *self.signature()]
 
     def cover(self) -> list:
@@ -758,6 +758,12 @@ class _Report:
         name = f"{d.request_id} ({t['s_eligible'].lower()})"
         return out + [self.p(_e(t["eligible_corners"]), "body"),
                       *self.corner_tables(name, d.eligible_part)]
+
+    def eligible_and_photos(self) -> list:
+        """The eligible part, then the photographs of the request's area (when it has any)."""
+        from landtool.export.report_photos import request_photos
+
+        return self.eligible() + request_photos(self)
 
     def rehab(self) -> list:
         from reportlab.platypus import KeepTogether
