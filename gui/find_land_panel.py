@@ -13,6 +13,7 @@ figures. "Make a request from it" adds the candidate as a request through
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import shapely
@@ -434,8 +435,8 @@ class FindLandPanel(QWidget):
     def _failed(self, exc: BaseException) -> None:
         from gui.dialogs import error_text
 
-        self.message.setText(tr("findland.failed", self.lang,
-                                problem=error_text(exc, self.lang).replace("\n", "<br>")))
+        problem = html.escape(error_text(exc, self.lang)).replace("\n", "<br>")  # names files
+        self.message.setText(tr("findland.failed", self.lang, problem=problem))
         self.failed.emit(exc)
 
     # -- showing ----------------------------------------------------------------------------

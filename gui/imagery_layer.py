@@ -16,6 +16,7 @@ and the workspace's memory of it (:mod:`landtool.workspace.background`).
 
 from __future__ import annotations
 
+import html
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -253,6 +254,7 @@ class BackgroundPanel(QGroupBox):
         self.remove_button = QToolButton(self)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # it names the user's file
         row = QHBoxLayout()
         row.addWidget(self.opacity_label)
         row.addWidget(self.opacity, 1)
@@ -277,7 +279,9 @@ class BackgroundPanel(QGroupBox):
         self.shown.setEnabled(name is not None)
         self.opacity.setEnabled(name is not None)
         self.remove_button.setEnabled(name is not None)
-        self.shown.setToolTip(info)
+        # the description comes partly from the raster's own tags: shown as text, never HTML
+        self.shown.setToolTip("<p style='white-space:pre-wrap'>" + html.escape(info) + "</p>"
+                              if info else "")
         self.note.setText(note)
         self.note.setVisible(bool(note))
 

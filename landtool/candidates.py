@@ -149,7 +149,6 @@ def take_candidate(ws, candidates_path: str | Path, candidate_id: str, *,
                                str(row.get("soum") or ""), applicant)
     year = year or datetime.now(MONGOLIA_TZ).year
     name = requests_layer(ws)
-    may_add_columns = not ws.shared or ws.role() == "owner"
     in_note = []
 
     def add(reqs: gpd.GeoDataFrame):
@@ -157,7 +156,9 @@ def take_candidate(ws, candidates_path: str | Path, candidate_id: str, *,
         log_ids = [e.subject for e in decisions.entries(ws)]
         _refuse_taken(reqs, geom, str(row["candidate_id"]), ws)
         rid = next_request_id([*reqs["request_id"].astype(str), *log_ids], year)
-        fitted, only_note = fit_attributes(attrs, reqs.columns, may_add_columns)
+        # whether this user may add columns, asked inside the change that adds them
+        may_add = not ws.shared or ws.role() == "owner"
+        fitted, only_note = fit_attributes(attrs, reqs.columns, may_add)
         in_note.append(only_note)
         new = gpd.GeoDataFrame([{"request_id": rid, **fitted}], geometry=[geom], crs=4326)
         return _appended(reqs, new), [], rid
@@ -181,9 +182,12 @@ def _appended(reqs: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame
         if pd.api.types.is_bool_dtype(base[col]):
             kinds[col] = "boolean"
         elif pd.api.types.is_integer_dtype(base[col]) or col in ints:
-            # read back with a missing value, an integer column comes as floats
-            base[col] = pd.to_numeric(base[col], errors="coerce")
-            if (base[col].dropna() % 1 == 0).all():
+            # read back with a missing value, an integer column comes as floats; a column
+            # holding text that is not a number is left as it is (never turned into gaps)
+            numbers = pd.to_numeric(base[col], errors="coerce")
+            if numbers.notna().sum() == base[col].notna().sum() and \
+                    (numbers.dropna() % 1 == 0).all():
+                base[col] = numbers
                 kinds[col] = "Int64"
     base = base.astype(kinds)
     if new.geometry.name != base.geometry.name:

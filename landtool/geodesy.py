@@ -196,8 +196,8 @@ def distances_m(a, b) -> np.ndarray:
                                                                                    xy[:, 1])))
 
         # a geometry paired many times (the road nearest to many parcels) is projected once
-        keys, first, back = np.unique([id(g) for g in b[sel]], return_index=True,
-                                      return_inverse=True)
+        _, first, back = np.unique([id(g) for g in b[sel]], return_index=True,
+                                   return_inverse=True)
         pb = project(b[sel][first])[back]
         ends = shapely.get_coordinates(shapely.shortest_line(project(a[sel]),
                                                              pb)).reshape(-1, 2, 2)

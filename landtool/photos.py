@@ -258,7 +258,13 @@ def find_subject(ws, kind: str, subject_id: str):
             continue
         hit = gdf[gdf[id_field].astype(str) == str(subject_id)]
         if len(hit):
-            return name, hit.geometry.iloc[0]
+            geom = hit.geometry.iloc[0]
+            if geom is None or geom.is_empty:  # nothing to measure a photo's place against
+                raise PhotoError("has no polygon, so its photos could not be placed on it",
+                                 path=ws.path, feature=str(subject_id),
+                                 hint=f"draw the feature in layer {name} first; nothing was "
+                                 "attached")
+            return name, geom
     what = "rehabilitation parcel" if kind == "rehab_parcels" else "request"
     raise PhotoError(f"there is no {what} {subject_id!r} in the workspace", path=ws.path,
                      hint=f"the workspace has no layer of kind {kind} yet" if not names else

@@ -190,6 +190,23 @@ def test_a_folder_of_xyz_tiles(tmp_path):
     assert abs(cols.min() - 50) <= 1 and abs(cols.max() + 1 - 250) <= 1
 
 
+def test_empty_column_folders_of_a_tile_folder_are_ignored(tmp_path):
+    from PIL import Image
+
+    # as a half-copied or half-cleaned tile folder has them: 12/3200/ and 12/3300/ empty,
+    # the only tile 12/3260/1413.png (over Selenge)
+    z, tx, ty = 12, 3260, 1413
+    for empty in (3200, 3300):
+        (tmp_path / "tiles" / str(z) / str(empty)).mkdir(parents=True)
+    (tmp_path / "tiles" / str(z) / str(tx)).mkdir()
+    Image.new("RGB", (256, 256), (255, 0, 0)).save(tmp_path / "tiles" / "12" / str(tx) /
+                                                     f"{ty}.png")
+    img = open_imagery(tmp_path / "tiles")
+    # the extent is that one tile's, by the slippy-map formulas (not the empty columns')
+    assert img.bounds_lonlat == pytest.approx(_tile_lonlat(tx, ty, z), abs=1e-9)
+    assert img.size == (256, 256)
+
+
 def test_an_mbtiles_file(tmp_path):
     """GDAL's MBTiles driver (in rasterio's wheel) reads the file; written here by GDAL."""
     from rasterio.env import Env

@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
@@ -270,3 +271,20 @@ def test_shared_workspace_two_officers_and_a_viewer(shared, proposal, tmp_path):
     doc = json.loads(report.read_text(encoding="utf-8"))
     mine = [r for r in doc["requests"] if r["id"] in set(reqs["request_id"][15:])]
     assert len(mine) == 7 and all(r["eligible"] for r in mine)
+
+
+def test_a_text_value_in_a_number_column_is_kept():
+    # a requests layer edited in another program: "members" holds a word in one row; adding
+    # a request must not turn it into a gap (nor the column into numbers)
+    from landtool.candidates import _appended
+
+    box = shapely.box(106.5, 48.6, 106.51, 48.61)
+    reqs = gpd.GeoDataFrame({"request_id": ["A", "B"], "members": ["6", "six"]},
+                            geometry=[box, box], crs=4326)
+    new = gpd.GeoDataFrame({"request_id": ["C"]}, geometry=[box], crs=4326)
+    out = _appended(reqs, new)
+    assert list(out["members"][:2]) == ["6", "six"]
+    # a column of whole numbers read back as floats (a gap) becomes whole numbers again
+    reqs["members"] = [6.0, float("nan")]
+    out = _appended(reqs, new)
+    assert str(out["members"].dtype) == "Int64" and out["members"].iloc[0] == 6

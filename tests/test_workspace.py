@@ -184,6 +184,27 @@ def test_a_save_over_another_programs_change_is_refused(tmp_path, requests_file)
     assert len(Workspace(path).read("requests")) == 2
 
 
+def test_a_save_refused_part_way_leaves_the_other_layers_saveable(tmp_path, requests_file):
+    # one save of two layers (a batch) is refused on the second, which another program
+    # changed; the first layer's save rolled back with it, so saving it again alone is not
+    # "stale": nobody else changed it
+    from landtool.errors import StaleSaveError
+
+    path = tmp_path / "ws.gpkg"
+    ws = Workspace.init(path)
+    ws.add(load_layer(requests_file, "requests"))
+    ws.add(load_layer(requests_file, "requests"), name="more")
+    mine, theirs = Workspace(path), Workspace(path)
+    reqs, more = mine.read("requests"), mine.read("more")
+    theirs.update("more", theirs.read("more").iloc[:1], note="theirs")
+    with pytest.raises(StaleSaveError), mine.batch("save"):
+        mine.update("requests", reqs.iloc[:2], note="mine")
+        mine.update("more", more, note="mine")
+    assert len(Workspace(path).read("requests")) == len(reqs)  # rolled back
+    mine.update("requests", reqs.iloc[:2], note="mine, alone")
+    assert len(Workspace(path).read("requests")) == 2
+
+
 def test_remove_deletes_every_row_and_closes_its_connection(tmp_path, requests_file,
                                                             monkeypatch):
     import sqlite3

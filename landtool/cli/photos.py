@@ -75,11 +75,13 @@ def list_(workspace, parcel_id, request_id, as_json) -> None:
     """List the photos of the workspace (of one parcel or request)."""
     from landtool.photos import DISTANCE_METHOD
     from landtool.photos import photos as kept
+    from landtool.rehab.evidence import measured_now
     from landtool.workspace import open_workspace
 
     ws = open_workspace(workspace)
     kind = "rehab_parcels" if parcel_id else "requests" if request_id else None
-    found = kept(ws, kind=kind, subject_id=parcel_id or request_id)
+    # measured against each feature as it is now, as the report and the app do
+    found = measured_now(ws, kept(ws, kind=kind, subject_id=parcel_id or request_id))
     if as_json:
         click.echo(json.dumps({"distance_method": DISTANCE_METHOD,
                                "photos": [p.to_json() for p in found]},
@@ -90,7 +92,8 @@ def list_(workspace, parcel_id, request_id, as_json) -> None:
     for p in found:
         direction = "" if p.direction_deg is None else \
             f"{p.direction_deg:.0f}°{p.direction_ref or ''}"
-        outside = f"{p.distance_m:.0f} !" if p.outside else f"{p.distance_m:.0f}"
+        known = p.distance_m is not None and p.distance_m == p.distance_m  # not NaN
+        outside = "—" if not known else f"{p.distance_m:.0f}" + (" !" if p.outside else "")
         click.echo(f"{p.photo_id:>4}  {p.subject_id:<14.14} {p.file_name:<24.24} "
                    f"{p.lon:>11.6f} {p.lat:>10.6f} {p.taken_at or '':<25} {direction:>6}  "
                    f"{outside:>9}")

@@ -89,7 +89,7 @@ def _caption(t: dict, p, evidence_of: str | None, esc) -> str:
         lines.append("<font color='#b00020'><b>"
                      + esc(t[w["outside"]].format(d=f"{p.distance_m:.0f}", t=p.tolerance_m))
                      + "</b></font>")
-    elif p.distance_m > 0:
+    elif p.distance_m is not None and p.distance_m > 0:
         lines.append(esc(t[w["near"]].format(d=f"{p.distance_m:.0f}")))
     else:
         lines.append(esc(t[w["inside"]]))

@@ -48,6 +48,7 @@ class XyzImagery(Imagery):
                 "GeoTIFF or MBTiles file")
         self._tms = (path / "tilemapresource.xml").exists()
         self._cache: OrderedDict[tuple[int, int, int], np.ndarray | None] = OrderedDict()
+        self._grids: dict[int, dict[int, list[int]]] = {}
         self._tile_px = self._read_tile_size()
         self.format = "XYZ tiles" + (" (TMS)" if self._tms else "")
         self.crs = _WEB_MERCATOR
@@ -64,38 +65,47 @@ class XyzImagery(Imagery):
         self._check_in_mongolia()
 
     # -- the folder -------------------------------------------------------------------------
-    def _columns(self, z: int) -> list[int]:
-        return sorted(int(p.name) for p in (self.path / str(z)).iterdir()
-                      if p.is_dir() and p.name.isdigit())
-
-    def _rows(self, z: int, x: int) -> list[int]:
-        suffix = self._levels[z]
-        return sorted(int(p.stem) for p in (self.path / str(z) / str(x)).iterdir()
-                      if p.suffix.lower() == suffix and p.stem.isdigit())
+    def _grid(self, z: int) -> dict[int, list[int]]:
+        """Level ``z``'s columns that hold tiles, each with its rows (as named on disk): a
+        column folder with no tile of the level's kind is left out."""
+        grid = self._grids.get(z)
+        if grid is None:
+            suffix = self._levels[z]
+            grid = {}
+            for col in (self.path / str(z)).iterdir():
+                if col.is_dir() and col.name.isdigit():
+                    rows = sorted(int(p.stem) for p in col.iterdir()
+                                  if p.suffix.lower() == suffix and p.stem.isdigit())
+                    if rows:
+                        grid[int(col.name)] = rows
+            self._grids[z] = grid = dict(sorted(grid.items()))
+        return grid
 
     def _xyz_row(self, z: int, y: int) -> int:
         return (2 ** z - 1 - y) if self._tms else y
 
+    def _level_span(self, z: int) -> tuple[int, int, int, int]:
+        """The first and last column and row (XYZ numbering) of level ``z``'s tiles."""
+        grid = self._grid(z)
+        ys = [self._xyz_row(z, y) for rows in grid.values() for y in rows]
+        return min(grid), max(grid), min(ys), max(ys)
+
     def _level_bounds(self, z: int) -> tuple[float, float, float, float]:
-        xs = self._columns(z)
-        ys = [self._xyz_row(z, y) for x in xs for y in self._rows(z, x)]
-        nw = mercantile.bounds(min(xs), min(ys), z)
-        se = mercantile.bounds(max(xs), max(ys), z)
+        x0, x1, y0, y1 = self._level_span(z)
+        nw, se = mercantile.bounds(x0, y0, z), mercantile.bounds(x1, y1, z)
         return nw.west, se.south, se.east, nw.north
 
     def _level_size(self, z: int) -> tuple[int, int]:
-        xs = self._columns(z)
-        ys = [self._xyz_row(z, y) for x in xs[:1] for y in self._rows(z, x)]
-        return ((max(xs) - min(xs) + 1) * self._tile_px,
-                (max(ys) - min(ys) + 1) * self._tile_px if ys else self._tile_px)
+        x0, x1, y0, y1 = self._level_span(z)
+        return (x1 - x0 + 1) * self._tile_px, (y1 - y0 + 1) * self._tile_px
 
     def _native_bounds(self):
         return self._bounds_3857
 
     def _read_tile_size(self) -> int:
         z = max(self._levels)
-        x = self._columns(z)[0]
-        y = self._rows(z, x)[0]
+        x, rows = next(iter(self._grid(z).items()))
+        y = rows[0]
         tile = self._load(z, x, self._xyz_row(z, y))
         if tile is None:
             raise ImageryError(f"the tile {z}/{x}/{y}{self._levels[z]} cannot be read",
@@ -118,8 +128,8 @@ class XyzImagery(Imagery):
                     rgba = np.array(im.convert("RGBA"))
                 rgba[rgba[..., 3] == 0] = 0  # transparent pixels all zero
                 tile = rgba.view(PACKED).reshape(rgba.shape[:2])  # one RGBA word a pixel
-            except (OSError, UnidentifiedImageError, ValueError):
-                tile = None  # a damaged tile is drawn as a gap
+            except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+                tile = None  # a damaged tile (or no tile: an enormous picture) is a gap
         self._cache[key] = tile
         if len(self._cache) > _CACHE_TILES:
             self._cache.popitem(last=False)

@@ -95,6 +95,24 @@ def measured(photo: Photo, parcel) -> Photo:
     return replace(photo, distance_m=d, outside=bool(d > photo.tolerance_m))
 
 
+def measured_now(ws, photos: list[Photo]) -> list[Photo]:
+    """``photos`` each measured again against its feature as the workspace holds it now (a
+    parcel or request redrawn since a photo was attached); a photo whose feature is gone or
+    has no polygon keeps what was stored."""
+    from landtool.photos import SUBJECT_KINDS
+
+    shapes = {}
+    for kind, id_field in SUBJECT_KINDS.items():
+        for name in ws.layers_of_kind(kind):
+            gdf = ws.read(name)
+            if id_field in gdf.columns:
+                shapes.update({(kind, str(i)): g for i, g in
+                               zip(gdf[id_field].astype(str), gdf.geometry, strict=True)
+                               if g is not None and not g.is_empty})
+    return [measured(p, shapes[(p.subject_kind, p.subject_id)])
+            if (p.subject_kind, p.subject_id) in shapes else p for p in photos]
+
+
 COLUMNS = ["parcel_id", "partnership", "status", "status_date", "evidence", "recorded_at",
            "recorded_by", "photos", "photos_outside"]
 

@@ -290,6 +290,7 @@ class Workspace(BaseWorkspace):
             yield open_tx
             return
         _refuse_unwritable(self.path)
+        seen = dict(self._seen)  # put back if the change rolls back: its records never landed
         with write_lock(self.path), \
                 tempfile.TemporaryDirectory(prefix="landtool-change-") as scratch:
             with _storage_errors(self.path, doing):
@@ -307,6 +308,7 @@ class Workspace(BaseWorkspace):
                 finally:
                     self._local.tx = None
             except BaseException:
+                self._seen = seen
                 if con.in_transaction:
                     try:
                         con.execute("ROLLBACK")
