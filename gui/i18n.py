@@ -613,6 +613,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "{id} хүсэлтэд {n} зураг хавсаргаж байна…"),
     "photos.done_request": ("{n} photos attached to request {id}.",
                             "{id} хүсэлтэд {n} зураг хавсаргав."),
+    "photos.save_first": ("Save the workspace first: {id} is only drawn in the window, and "
+                          "photos are attached to what the workspace holds.",
+                          "Эхлээд ажлын орчныг хадгална уу: {id} зөвхөн цонхонд зурагдсан "
+                          "байна; зургийг ажлын орчинд хадгалсан объектод хавсаргана."),
     "photos.place_request": ("Place {n} photos without GPS inside the request",
                              "GPS-гүй {n} зургийг хүсэлтийн талбай дотор байршуулах"),
     "status_dialog.evidence": ("Evidence", "Нотлох зураг"),

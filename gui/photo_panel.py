@@ -255,6 +255,12 @@ class PhotosPanel(QWidget):
         if self.subject_id is None or self.state.workspace is None or self.state.read_only:
             return
         sid = self.subject_id
+        layer = self.state.parcels_layer if self.kind == "rehab_parcels" else \
+            self.state.requests_layer
+        if not self.state.is_saved(layer, SUBJECT_KINDS[self.kind], sid):
+            # the library attaches to the feature as saved: say so rather than fail there
+            self.report.setText(tr("photos.save_first", self.lang, id=sid))
+            return
         self.attach_button.setEnabled(False)
         self._task = self.runner.run(
             attach_job, self.state.workspace, [str(f) for f in files], sid, at,

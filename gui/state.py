@@ -321,6 +321,13 @@ class AppState(QObject):
         return name is not None and name in self.layers and \
             self.layers[name] is not self._saved_frames.get(name)
 
+    def is_saved(self, name: str | None, id_field: str, feature_id: str) -> bool:
+        """True when feature ``feature_id`` of layer ``name`` is in the workspace as last read
+        or saved (a request drawn in the window is not, until it is saved)."""
+        frame = self._saved_frames.get(name) if name else None
+        return frame is not None and id_field in frame.columns and bool(
+            (frame[id_field].astype(str) == str(feature_id)).any())
+
     def save(self) -> None:
         """Write the edited requests and parcels, and the current check results, to the
         workspace (each write is atomic); the undo history stays, marked clean. A layer that

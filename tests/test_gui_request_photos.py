@@ -184,3 +184,21 @@ def test_the_selected_requests_photos_are_ringed_on_the_map(window, qtbot, tmp_p
     plain = _dark_in_ring(canvas.render_image(), x, y, ratio)
     # the ring's circumference at 8.5 px is 2π × 8.5 ≈ 53 px
     assert ringed - plain > 20, (ringed, plain)
+
+
+def test_a_request_only_drawn_is_saved_before_its_photos_are_attached(window, qtbot, tmp_path):
+    panel = window.request_photos
+    box = shapely.box(106.53, 48.67, 106.532, 48.6712)
+    rid = window.state.add_request({"applicant": "Шинэ нөхөрлөл", "members": 6}, box)
+    window.state.select(rid)
+    assert panel.request_id == rid and panel.attach_button.isEnabled()
+    c = box.centroid
+    make_jpeg(tmp_path / "n.jpg", lon=c.x, lat=c.y)
+    panel.attach_files([tmp_path / "n.jpg"])
+    assert not window.runner.is_busy(panel.task_key)
+    assert panel.report.text().startswith(f"Save the workspace first: {rid}")
+    window.state.save()
+    _attach(qtbot, panel, [tmp_path / "n.jpg"])
+    kept = photos(Workspace(window.state.workspace.path), kind="requests", subject_id=rid)
+    assert [p.file_name for p in kept] == ["n.jpg"] and not kept[0].outside
+    assert panel.list.count() == 1
