@@ -67,3 +67,27 @@ def test_a_feature_without_a_polygon_takes_no_photos(ws, tmp_path):
     assert res.exit_code == 2 and "RP-002" in res.output and "Traceback" not in res.output
     assert photos(Workspace(ws.path)) == []
     assert pyogrio.read_info(ws.path, layer="rehab_parcels")["features"] == len(parcels)
+
+
+def test_a_copy_reads_each_photo_when_it_writes_it(ws, tmp_path):
+    # a workspace copy (push, pull, save as) holds one photo's bytes at a time, not all of
+    # them: the snapshot keeps a reader per photo, and the copy has every photo byte for byte
+    import hashlib
+
+    from landtool.workspace.transfer import copy_workspace, snapshot
+
+    parcels = _parcels(ws)
+    p = parcels[parcels["parcel_id"] == "RP-001"].geometry.iloc[0].representative_point()
+    files = []
+    for k in range(3):
+        files.append(tmp_path / f"p{k}.jpg")
+        make_jpeg(files[-1], lon=p.x, lat=p.y, seed=k)
+    attach(ws, files, kind="rehab_parcels", subject_id="RP-001")
+    snap = snapshot(ws)
+    assert len(snap.photos) == 3
+    assert all(callable(read) and not isinstance(read, bytes) for _, read in snap.photos)
+    copy = copy_workspace(ws, tmp_path / "copy.gpkg")
+    from landtool.photos import photo_bytes
+
+    assert [hashlib.sha256(photo_bytes(copy, q.photo_id)).hexdigest()
+            for q in photos(copy)] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]

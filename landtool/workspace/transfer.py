@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,7 +45,8 @@ class Snapshot:
     log_rows: list[tuple]
     log_head: list[tuple]
     files: dict[str, bytes] = field(default_factory=dict)
-    #: the photographs with their bytes (landtool.photos)
+    #: the photographs (landtool.photos), each with a function reading its bytes when the
+    #: copy writes it: one photo in memory at a time, not all (a stored photo never changes)
     photos: list[tuple] = field(default_factory=list)
 
 
@@ -79,7 +81,7 @@ def _snapshot(ws: BaseWorkspace, progress: Progress | None) -> Snapshot:
     if kept:
         say(f"reading {len(kept)} photos")
     return Snapshot(info, layers, ws.checks(), rows, head, files,
-                    [(p, photo_bytes(ws, p.photo_id)) for p in kept])
+                    [(p, partial(photo_bytes, ws, p.photo_id)) for p in kept])
 
 
 def copy_workspace(src: BaseWorkspace, dest: str | Path | DatabaseLocation, *,
@@ -134,8 +136,8 @@ def _to_database(snap: Snapshot, url, *, overwrite, password, say) -> BaseWorksp
             tx.put_file(name, data)
         from landtool.workspace import photos_pg
 
-        for photo, data in snap.photos:
-            photos_pg.copy_in(tx, photo, data)
+        for photo, read in snap.photos:
+            photos_pg.copy_in(tx, photo, read())
 
     return PgWorkspace.create(url, snap.info, overwrite=overwrite, password=password,
                               fill=fill)
@@ -165,8 +167,8 @@ def _to_geopackage(snap: Snapshot, dest: Path, *, overwrite, say, replace_files)
             decisions.write_raw_log(tx, snap.log_rows, snap.log_head)
         from landtool.workspace import photos_gpkg
 
-        for photo, data in snap.photos:
-            photos_gpkg.copy_in(tx, photo, data)
+        for photo, read in snap.photos:
+            photos_gpkg.copy_in(tx, photo, read())
 
     # the new file appears at dest only once complete; the DEM is moved in after it
     ws = Workspace.init(dest, overwrite=overwrite, extra=info, fill=fill)
