@@ -92,7 +92,8 @@ class PhotoStore(QObject):
 def _shapes(frame, id_field: str) -> dict:
     if frame is None or id_field not in frame.columns:
         return {}
-    return dict(zip(frame[id_field].astype(str), frame.geometry, strict=True))
+    return {i: g for i, g in zip(frame[id_field].astype(str), frame.geometry, strict=True)
+            if g is not None and not g.is_empty}  # no polygon: the stored distance stands
 
 
 def photo_store(state) -> PhotoStore:
