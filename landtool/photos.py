@@ -172,6 +172,32 @@ def _camera_thumbnail(img, exif, data: bytes):
     return thumb.transpose(Image.Transpose(turn)) if turn is not None else thumb
 
 
+def _decode_small(img, data: bytes):
+    """The picture of ``img`` (opened on ``data``) decoded at 1/2..1/8 scale (THUMB_PX), as
+    RGB; a picture cut short or damaged raises here.
+
+    The whole file goes to the decoder in one call, which runs without the GIL: Pillow's
+    default hands it 64 KB at a time and takes the GIL back between them (57 times for a
+    3.7 MB photo), and while attach()'s other threads run Python each of those waits its
+    turn — with one thread busy in Python that halved a decoding thread's rate. Same bytes,
+    same decoder: the same picture. Only the byte count in Pillow's message for a file cut
+    short depends on the block size, so a picture that fails is decoded again Pillow's usual
+    way, and fails (rarely it might not) exactly as it always did."""
+    from PIL import Image
+
+    img.draft("RGB", (THUMB_PX, THUMB_PX))
+    img.decodermaxblock = max(img.decodermaxblock, len(data))
+    try:
+        img.load()
+        return img.convert("RGB")
+    except (OSError, SyntaxError, ValueError):
+        pass
+    with Image.open(io.BytesIO(data)) as again:
+        again.draft("RGB", (THUMB_PX, THUMB_PX))
+        again.load()
+        return again.convert("RGB")
+
+
 def read_jpeg(data: bytes, name: str | Path = "photo") -> PhotoInfo:
     """What the JPEG ``data`` (of the file ``name``, for messages) records; PhotoError if it is
     not a JPEG or its picture cannot be decoded. The position is None when it has no GPS."""
@@ -191,9 +217,7 @@ def read_jpeg(data: bytes, name: str | Path = "photo") -> PhotoInfo:
             width, height = img.size
             thumb = _camera_thumbnail(img, exif, data)
             if thumb is None:
-                img.draft("RGB", (THUMB_PX, THUMB_PX))  # decode at 1/2..1/8 scale
-                img.load()  # a picture cut short or damaged fails here
-                thumb = ImageOps.exif_transpose(img.convert("RGB"))
+                thumb = ImageOps.exif_transpose(_decode_small(img, data))
     except PhotoError:
         raise
     except Image.DecompressionBombError:
