@@ -273,9 +273,10 @@ class PhotosPanel(QWidget):
         self.last_result = result
         self._unplaced = list(result.no_position) if subject_id == self.subject_id else []
         lines = [self._tr("done", n=len(result.added), id=subject_id)]
-        lines += [tr("photos.duplicate", self.lang, file=Path(f).name, photo=i)
+        # file names are the user's: text in this rich-text report, never markup
+        lines += [tr("photos.duplicate", self.lang, file=_escape(Path(f).name), photo=i)
                   for f, i in result.duplicates]
-        lines += [f"<span style='color:#b00020'>{Path(f).name}: "
+        lines += [f"<span style='color:#b00020'>{_escape(Path(f).name)}: "
                   f"{_escape(message.split(': ', 1)[-1].splitlines()[0])}</span>"
                   for f, message in result.failed]
         self.report.setText("<br>".join(lines))

@@ -168,3 +168,17 @@ def test_the_status_dialog_shows_the_ticked_photos_as_evidence(window, qtbot, tm
     qtbot.addWidget(dialog)
     texts = [w.text() for w in dialog.findChildren(QLabel)]
     assert "Нотлох зураг" in texts and "1, 3" in texts
+
+
+def test_a_file_name_is_shown_as_text_not_markup(window, qtbot, tmp_path):
+    # a file called "<b>x <img src=q>.jpg" that is not a JPEG: listed with its name as
+    # written, not as bold text and an image
+    panel = window.rehab_panel.photos
+    window.rehab_panel.select_parcel("RP-012")
+    bad = tmp_path / "<b>x <img src=q>.jpg"
+    bad.write_bytes(b"not a photo")
+    _attach(qtbot, panel, [bad])
+    text = panel.report.text()
+    assert "&lt;b&gt;x &lt;img src=q&gt;.jpg" in text
+    assert "<b>x" not in text and "<img" not in text
+    assert photos(window.state.workspace) == []
