@@ -58,8 +58,14 @@ def editor(qtbot, workspace_frames):
     state.set_workspace(ws, frames)
     dialog = RulesetEditorDialog(state)
     qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.impactShown, timeout=WAIT_MS):
-        dialog.show()
+    shown = []
+    dialog.impactShown.connect(shown.append)
+    dialog.show()
+    try:
+        qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
+    except Exception as exc:  # say what the dialog says (a failed comparison shows why)
+        raise AssertionError(f"no comparison shown; the dialog says: {dialog.status.text()!r}, "
+                             f"{dialog.counts.text()!r}") from exc
     return dialog
 
 
