@@ -119,3 +119,36 @@ def _counter():
 
 
 _DB_COUNTER = _counter()
+
+
+@pytest.fixture
+def sample_window(qtbot, sample_ws, tmp_path, monkeypatch):
+    """``open(as_of=None)``: the main window in English on a copy of the sample workspace, with
+    settings of its own and unsaved changes discarded on close, once its layers are shown and
+    its first background work is done (the GUI tests of find-land, GPX, photos share it)."""
+    import shutil
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.main_window import MainWindow
+    from gui.settings import Settings
+
+    monkeypatch.setenv("LANDTOOL_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: QMessageBox.StandardButton.Discard))
+
+    def open_window(as_of=None):
+        path = tmp_path / "mandal.gpkg"
+        shutil.copyfile(sample_ws, path)
+        win = MainWindow(lang="en", settings=Settings(tmp_path / "settings.ini"))
+        if as_of is not None:
+            win.state.as_of = as_of
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        with qtbot.waitSignal(win.workspaceLoaded, timeout=60_000):
+            win.open_workspace(path)
+        qtbot.waitUntil(lambda: not win.runner.is_busy(), timeout=60_000)
+        return win
+
+    return open_window

@@ -8,7 +8,6 @@ Geod; the map's shading is read from the pixels of the rendered canvas.
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import date
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,14 +18,11 @@ import shapely  # noqa: E402
 from pyproj import Geod  # noqa: E402
 from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from gui import find_land_panel  # noqa: E402
 from gui.find_land_overlay import AVAILABLE_FILL, CANDIDATE_FILL  # noqa: E402
 from gui.i18n import STRINGS  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
 from gui.map_canvas import padded  # noqa: E402
-from gui.settings import Settings  # noqa: E402
 
 pytestmark = pytest.mark.gui
 AS_OF = date(2026, 11, 23)
@@ -39,20 +35,8 @@ def geod_ha(geom) -> float:
 
 
 @pytest.fixture
-def window(qtbot, sample_ws, tmp_path, monkeypatch):
-    monkeypatch.setenv("LANDTOOL_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda *a, **k: QMessageBox.StandardButton.Discard))
-    path = tmp_path / "mandal.gpkg"
-    shutil.copyfile(sample_ws, path)
-    win = MainWindow(lang="en", settings=Settings(tmp_path / "settings.ini"))
-    win.state.as_of = AS_OF
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.workspaceLoaded, timeout=WAIT_MS):
-        win.open_workspace(path)
-    qtbot.waitUntil(lambda: not win.runner.is_busy(), timeout=WAIT_MS)
-    return win
+def window(sample_window):
+    return sample_window(as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")

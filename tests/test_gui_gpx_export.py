@@ -8,7 +8,6 @@ and areas are compared with pyproj's Geod, not with landtool's area code.
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import date
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,28 +18,14 @@ from pyproj import Geod  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox  # noqa: E402
 
 from gui.gpx_export import export_gpx, gpx_choices  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from gui.settings import Settings  # noqa: E402
 
 pytestmark = pytest.mark.gui
 GEOD = Geod(ellps="WGS84")
 
 
 @pytest.fixture
-def window(qtbot, sample_ws, tmp_path, monkeypatch):
-    monkeypatch.setenv("LANDTOOL_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda *a, **k: QMessageBox.StandardButton.Discard))
-    path = tmp_path / "mandal.gpkg"
-    shutil.copyfile(sample_ws, path)
-    win = MainWindow(lang="en", settings=Settings(tmp_path / "settings.ini"))
-    win.state.as_of = date(2026, 11, 23)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.workspaceLoaded, timeout=60_000):
-        win.open_workspace(path)
-    qtbot.waitUntil(lambda: not win.runner.is_busy(), timeout=60_000)
-    return win
+def window(sample_window):
+    return sample_window(as_of=date(2026, 11, 23))
 
 
 def _read(path):

@@ -5,7 +5,6 @@ ticked for a status change, and the photos as points on the map."""
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import date, datetime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,7 +14,6 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from gui.main_window import MainWindow  # noqa: E402
 from landtool.photos import photos  # noqa: E402
 from landtool.sample_photos import make_jpeg  # noqa: E402
 from landtool.workspace import Workspace, decisions  # noqa: E402
@@ -31,17 +29,8 @@ def own_settings(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, sample_ws, tmp_path):
-    path = tmp_path / "ws.gpkg"
-    shutil.copy(sample_ws, path)
-    win = MainWindow(lang="en")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    with qtbot.waitSignal(win.workspaceLoaded, timeout=LOAD_TIMEOUT_MS):
-        win.open_workspace(path)
-    qtbot.waitUntil(lambda: not win.runner.is_busy(), timeout=LOAD_TIMEOUT_MS)
-    return win
+def window(sample_window):
+    return sample_window()
 
 
 def _inside(win, pid):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from datetime import datetime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,7 +17,6 @@ import shapely  # noqa: E402
 from pyproj import Geod, Transformer  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from gui.main_window import MainWindow  # noqa: E402
 from landtool.photos import photos  # noqa: E402
 from landtool.sample_photos import make_jpeg  # noqa: E402
 from landtool.workspace import Workspace  # noqa: E402
@@ -35,17 +33,8 @@ def own_settings(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, sample_ws, tmp_path):
-    path = tmp_path / "ws.gpkg"
-    shutil.copy(sample_ws, path)
-    win = MainWindow(lang="en")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    with qtbot.waitSignal(win.workspaceLoaded, timeout=LOAD_TIMEOUT_MS):
-        win.open_workspace(path)
-    qtbot.waitUntil(lambda: not win.runner.is_busy(), timeout=LOAD_TIMEOUT_MS)
-    return win
+def window(sample_window):
+    return sample_window()
 
 
 def _request(win, rid=REQUEST):
