@@ -8,7 +8,8 @@
 Each command first makes sure of the set-up, doing only what is missing: a virtual environment
 in .venv with landtool and its dependencies (re-installed when pyproject.toml changes), the system
 libraries Qt needs (installed with apt-get when running as root on Debian and they are missing),
-for `test` also Chromium and PostgreSQL with PostGIS (the same way), and the sample workspace
+for `test` also Chromium, PostgreSQL with PostGIS, GDAL's ogrinfo, poppler and LibreOffice (the
+same way: the tests open the output with them), and the sample workspace
 in sample_data/workspace/ (built by the deterministic generator).
 """
 
@@ -79,6 +80,22 @@ def ensure_browser() -> None:
                 "installed: the browser test of the interactive map will be skipped")
 
 
+#: the programs users open landtool's output with, which the tests open it with too: GDAL's
+#: ogrinfo (GeoPackage, KML, GPX), poppler (PDF pages as pictures), LibreOffice (spreadsheets)
+VIEWER_APT_PACKAGES = {"ogrinfo": "gdal-bin", "pdftoppm": "poppler-utils",
+                       "soffice": "libreoffice-calc-nogui"}
+
+
+def ensure_viewers() -> None:
+    """ogrinfo, pdftoppm and soffice for the tests that open the output as its users do
+    (installed with apt-get when running as root on Debian and missing; otherwise those tests
+    fail saying what to install)."""
+    packages = [pkg for prog, pkg in VIEWER_APT_PACKAGES.items() if not shutil.which(prog)]
+    if packages and shutil.which("apt-get"):
+        apt_install("the tests that open the output in ogrinfo, pdftoppm and LibreOffice",
+                    packages, missing="the tests that open the output with them will fail")
+
+
 def ensure_postgis() -> None:
     """Debian's PostgreSQL server and PostGIS, for the shared-workspace tests (each test
     session starts its own throw-away cluster on loopback; see tests/pg_cluster.py). Installed
@@ -134,6 +151,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_qt_libraries()
         ensure_browser()
+        ensure_viewers()
         ensure_postgis()
     if command == "app":
         ensure_qt_libraries("xcb" if os.environ.get("DISPLAY") else "offscreen")

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from system_tools import program
 from test_bad_input import SQUARE, assert_clean_failure, invoke, requests_gdf
 
 from landtool.errors import GeometryError, LayerLoadError
@@ -378,7 +379,6 @@ def test_xlsx_cost_lines_write_user_text_as_text(tmp_path):
     assert sum(has_f for _, has_f in summary.values()) == 1  # only the direct-cost SUM
 
 
-@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice not installed")
 def test_xlsx_user_text_reads_as_text_in_libreoffice(tmp_path):
     import csv
     import subprocess
@@ -387,7 +387,7 @@ def test_xlsx_user_text_reads_as_text_in_libreoffice(tmp_path):
 
     path = tmp_path / "costs.xlsx"
     write_xlsx(_evil_estimate(), path)
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+    subprocess.run([program("soffice"), f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
                     "--convert-to", "csv", "--outdir", str(tmp_path), str(path)],
                    check=True, timeout=180, capture_output=True)
     with open(tmp_path / "costs.csv", encoding="utf-8") as fh:

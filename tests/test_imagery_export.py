@@ -15,6 +15,7 @@ import pytest
 import rasterio
 from PIL import Image
 from rasterio.transform import Affine
+from system_tools import program
 
 from landtool.cli import main as cli
 from landtool.export.data import gather
@@ -74,7 +75,7 @@ def _magenta(pixels: np.ndarray) -> np.ndarray:
 def _halves(pdf, frame, tmp_path):
     """Share of magenta pixels in the west and east halves of the map frame of page 1."""
     view, pos, (w_in, h_in) = frame
-    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", str(pdf),
+    subprocess.run([program("pdftoppm"), "-r", str(DPI), "-png", "-f", "1", "-l", "1", str(pdf),
                     str(tmp_path / "page")], check=True)
     page = np.asarray(Image.open(next(tmp_path.glob("page*.png"))).convert("RGB"))
     H, W = page.shape[:2]

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from pyproj import Geod
+from system_tools import program
 
 from landtool.cli import main
 from landtool.photos import attach, photos
@@ -129,7 +130,7 @@ def test_the_package_rehabilitation_pages_show_the_photos(with_photos, tmp_path,
         assert "Direction: 30° (true north)" in flat
     else:
         assert f"ТАЛБАЙН ГАДНА {outside.distance_m:.0f} м" in flat
-    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
+    listing = subprocess.run([program("pdfimages"), "-list", str(pdf)], capture_output=True,
                              text=True, check=True).stdout.splitlines()[2:]
     # the four photos, as JPEG 800 × 600 (made from the stored photos: 1200 × 900)
     thumbs = [r.split() for r in listing if r.split()[3:5] == ["800", "600"]]
@@ -137,7 +138,7 @@ def test_the_package_rehabilitation_pages_show_the_photos(with_photos, tmp_path,
     assert {int(r[0]) for r in thumbs} <= {first, first + 1}
     assert all(r[8] == "jpeg" for r in thumbs)
     # the page as a picture: the thumbnails are there (not blank): sky blue and ground brown
-    subprocess.run(["pdftoppm", "-r", "60", "-f", str(first), "-l", str(first), "-png",
+    subprocess.run([program("pdftoppm"), "-r", "60", "-f", str(first), "-l", str(first), "-png",
                     str(pdf), str(tmp_path / "page")], check=True)
     import numpy as np
     from PIL import Image

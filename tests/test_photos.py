@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 from pyproj import Geod
+from system_tools import program
 
 from landtool.cli import main
 from landtool.photos import PhotoError, attach, photo_bytes, photos, read_jpeg
@@ -120,15 +121,15 @@ def test_ogrinfo_sees_the_related_tables_and_the_points(ws, tmp_path):
     ws.update("rehab_parcels", g.iloc[::-1].reset_index(drop=True), note="reordered")
 
     def ogr(*args):
-        out = subprocess.run(["ogrinfo", "-ro", "-q", str(ws.path), *args],
+        out = subprocess.run([program("ogrinfo"), "-ro", "-q", str(ws.path), *args],
                              capture_output=True, text=True, check=True)
         return out.stdout
 
-    listing = subprocess.run(["ogrinfo", "-ro", str(ws.path)], capture_output=True,
+    listing = subprocess.run([program("ogrinfo"), "-ro", str(ws.path)], capture_output=True,
                              text=True, check=True).stdout
     assert "landtool_photos (Point)" in listing
     assert "landtool_photo_media (None)" in listing
-    summary = subprocess.run(["ogrinfo", "-ro", "-so", str(ws.path), "landtool_photos"],
+    summary = subprocess.run([program("ogrinfo"), "-ro", "-so", str(ws.path), "landtool_photos"],
                              capture_output=True, text=True, check=True).stdout
     assert "Feature Count: 2" in summary and "EPSG\",4326" in summary
     rel = ogr("-sql", "SELECT base_table_name, base_primary_column, related_table_name, "
@@ -278,7 +279,7 @@ def test_photos_follow_a_removed_layer_without_being_lost(ws, tmp_path):
     attach(ws, [tmp_path / "a.jpg"], kind="rehab_parcels", subject_id="RP-001")
     ws.remove("rehab_parcels")
     assert photo_bytes(ws, 1) == (tmp_path / "a.jpg").read_bytes()
-    out = subprocess.run(["ogrinfo", "-ro", "-q", str(ws.path), "-sql",
+    out = subprocess.run([program("ogrinfo"), "-ro", "-q", str(ws.path), "-sql",
                           "SELECT count(*) AS n FROM gpkgext_relations"],
                          capture_output=True, text=True, check=True).stdout
     assert "n (Integer) = 0" in out

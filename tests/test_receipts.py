@@ -13,6 +13,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from pyproj import Geod
+from system_tools import program
 
 from landtool.cli import main
 from landtool.workspace import Workspace, decisions
@@ -53,7 +54,7 @@ def test_the_receipt_pdf_and_its_qr_code(ws, tmp_path):
         [106.53, 106.535, 106.535, 106.53], [48.67, 48.67, 48.673, 48.673])
     assert doc["area_ha"] == pytest.approx(abs(area) / 1e4, abs=1e-4)
     assert doc["registered_at"].endswith("+08:00")
-    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")],
+    subprocess.run([program("pdftoppm"), "-r", "200", "-png", str(pdf), str(tmp_path / "page")],
                    check=True)
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) == 1  # one page
