@@ -65,8 +65,21 @@ def editor(qtbot, workspace_frames):
         qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
     except Exception as exc:  # say what the dialog says (a failed comparison shows why)
         raise AssertionError(f"no comparison shown; the dialog says: {dialog.status.text()!r}, "
-                             f"{dialog.counts.text()!r}") from exc
+                             f"{dialog.counts.text()!r}; task running: "
+                             f"{dialog._task is not None and dialog._task.is_running()}\n"
+                             + _all_stacks()) from exc
     return dialog
+
+
+def _all_stacks() -> str:
+    """Where every thread of the process is (for a comparison that never comes)."""
+    import sys
+    import threading
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    return "\n".join(f"--- thread {names.get(ident, ident)}\n" + "".join(traceback.format_stack(f))
+                     for ident, f in sys._current_frames().items())
 
 
 def _form(dialog, rule_id):
