@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from landtool.errors import LandtoolError
+from landtool.workspace.base import _now
 from landtool.workspace.photo_rows import COLUMNS, SUBJECT_KINDS, Photo
 
 __all__ = ["COLUMNS", "SUBJECT_KINDS", "Photo", "PhotoError", "PhotoInfo", "attach", "photos",
@@ -414,10 +415,6 @@ def _read_ahead(files: Sequence[str | Path], ahead: int = 4):
         finally:  # cancelled or failed: what is queued is dropped
             for future in pending:
                 future.cancel()
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def photos(ws, *, kind: str | None = None, subject_id: str | None = None,

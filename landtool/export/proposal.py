@@ -139,7 +139,7 @@ def write_outputs(result, files: dict[str, Path], *, ws=None, lang: str = "mn") 
     write_proposal(result, files["proposal.pdf"], ws=ws, lang=lang)
 
 
-def _map_png(result, ws) -> bytes:
+def _map_png(result) -> bytes:
     """Two panels: the whole search area with the frame of the detail, and the detail (the
     available land and the numbered candidates)."""
     import matplotlib
@@ -219,7 +219,7 @@ def write_proposal(result, out: str | Path, *, ws=None, lang: str = "mn") -> Pat
             story.append(Paragraph(both("none", rule=top.rule, ha=number(top.hectares, 1)),
                                    body))
     story += [Paragraph(both("map"), h2),
-              Image(io.BytesIO(_map_png(result, ws)), width=170 * mm, height=130 * mm)]
+              Image(io.BytesIO(_map_png(result)), width=170 * mm, height=130 * mm)]
 
     rows = [[both("rule"), "ha", both("how")]]
     rows += [[_e(e.rule) + f"<br/><font size=6.5 color='#555555'>{_e(e.title_mn)}</font>",
