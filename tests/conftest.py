@@ -18,6 +18,16 @@ def sample_ws(tmp_path_factory):
     return build_sample_workspace(tmp_path_factory.mktemp("sample") / "sample.gpkg")
 
 
+@pytest.fixture
+def own_home(tmp_path, monkeypatch):
+    """HOME in the test's temporary folder: what the CLI writes under ~ (a crash log under
+    ~/.cache, settings) never lands in the real home. Files that run the CLI use it with
+    ``pytestmark = pytest.mark.usefixtures("own_home")``."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="module")
 def frames(sample_ws):
     """The sample workspace's layers and their map graphics (one set per test module: the

@@ -27,10 +27,7 @@ EITI = sample_data_dir() / "real" / "licenses_eiti.gpkg"
 STATUSES = {"pass", "fail", "warn", "not_applicable"}
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    # an unexpected error writes a crash log under ~/.cache: keep it out of the real home
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 def invoke(*args):

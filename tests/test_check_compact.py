@@ -37,9 +37,7 @@ SCHEMA = json.loads(compact.SCHEMA_PATH.read_text(encoding="utf-8"))
 GEOD = Geod(ellps="WGS84")
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 def check(*args) -> None:

@@ -34,9 +34,7 @@ T0 = datetime(2026, 6, 1, 3, 0, 0, tzinfo=UTC)
 TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32648", always_xy=True)
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 def invoke(*args):

@@ -20,9 +20,7 @@ RULESETS = sample_data_dir().parent / "layers" / "rulesets"
 GEOD = Geod(ellps="WGS84")
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 def invoke(*args):

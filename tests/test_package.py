@@ -31,9 +31,7 @@ FILES = {"report.pdf", "map.png", "map.html", "request.gpkg", "request.kml", "co
          "corners.txt", "check.json", "witness.json", "costs.xlsx"}
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 def invoke(*args):

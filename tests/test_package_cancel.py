@@ -15,9 +15,7 @@ from landtool.workspace import Workspace
 RID = "REQ-2026-005"
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 @pytest.fixture

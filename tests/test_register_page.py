@@ -23,12 +23,7 @@ from click.testing import CliRunner
 from landtool.cli import main
 from landtool.workspace import Workspace
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("own_home")]
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ LICENCE = "MV-00005082"  # the licence REQ-2026-005 overlaps (sample data notes)
 A4 = (595.3, 841.9)  # points
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 def dms(value: float) -> str:

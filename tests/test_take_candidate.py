@@ -35,9 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APPLICANT = "Алтан Шороо нөхөрлөл"
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("own_home")  # the CLI writes under ~
 
 
 def invoke(*args):
