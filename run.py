@@ -172,7 +172,7 @@ def main(argv: list[str]) -> int:
         return sh(bin_dir / "landtool-gui", *args)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     say("checking that the core never imports Qt (import-linter)")
-    if sh(bin_dir / "lint-imports", "--config", ROOT / "pyproject.toml", cwd=ROOT, env=env) != 0:
+    if sh(bin_dir / "lint-imports", ROOT / "pyproject.toml", cwd=ROOT, env=env) != 0:
         return 1
     return sh(PY, "-m", "pytest", *argv[1:], cwd=ROOT, env=env)
 
