@@ -43,6 +43,10 @@ THUMB_PX = 320
 #: decompression bomb (Pillow's own guard refuses 179 MP); the picture is decoded at 1/8 scale
 MAX_PHOTO_PIXELS = 400_000_000
 CONTENT_TYPE = "image/jpeg"
+#: how far (relative) the shape of the camera's thumbnail may differ from the picture's and
+#: still be used (a 160 × 120 thumbnail of a 4000 × 3000 photo differs by 0; rounding to whole
+#: pixels of a 3:2 photo's 160 × 107 by 0.3 %)
+ASPECT_TOLERANCE = 0.02
 DISTANCE_METHOD = (
     "geodesic distance on the WGS 84 ellipsoid (pyproj Geod) from the photo's position to the "
     "nearest point of the polygon, that point found in an azimuthal equidistant projection "
@@ -149,8 +153,9 @@ _UPRIGHT = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}  # PIL.Image.Transpose val
 
 def _camera_thumbnail(img, exif, data: bytes):
     """The camera's own thumbnail (EXIF IFD1, which cameras write), upright, when the file
-    is whole — it ends with the JPEG end-of-image marker —; None otherwise, and then the
-    picture itself is decoded (which also tells a file cut short). Decoding a 12-megapixel
+    is whole — it ends with the JPEG end-of-image marker — and the thumbnail has the
+    picture's shape (within ASPECT_TOLERANCE); None otherwise, and then the picture itself is
+    decoded (which also tells a file cut short). Decoding a 12-megapixel
     photo even at 1/8 scale costs 40–80 ms on this project's machine, the thumbnail 1 ms."""
     from PIL import ExifTags, Image
 
@@ -164,6 +169,10 @@ def _camera_thumbnail(img, exif, data: bytes):
     try:
         with Image.open(io.BytesIO(raw[6 + start:6 + start + length])) as small:
             if small.format != "JPEG" or min(small.size) < 64:
+                return None
+            if abs(small.width * img.height / (small.height * img.width) - 1) > ASPECT_TOLERANCE:
+                # not this picture's shape: a photo cropped by a program that left the
+                # camera's thumbnail as it was, or one letterboxed to 160 × 120 (black bars)
                 return None
             small.load()
             thumb = small.convert("RGB")

@@ -357,6 +357,23 @@ def test_a_camera_file_gives_its_own_thumbnail_and_a_cut_one_is_still_refused():
     assert max(Image.open(io.BytesIO(trailer.thumbnail)).size) == 320
 
 
+def test_a_thumbnail_of_another_shape_is_not_used_the_picture_is_decoded():
+    from landtool.sample_photos import picture, thumbnail_of
+
+    # cropped to 1600 × 900 by a program that kept the camera's 4:3 thumbnail
+    stale = thumbnail_of(picture(1600, 1200, seed=3))  # 160 × 120
+    info = read_jpeg(make_jpeg(width=1600, height=900, lon=106.5, lat=48.7, thumbnail=stale),
+                     "cropped.jpg")
+    # decoded from the picture itself: 320 px wide, 1600:900 = 320:180
+    assert Image.open(io.BytesIO(info.thumbnail)).size == (320, 180)
+    # a 3:2 photo's own thumbnail, 160 × 107 (0.3 % off by rounding), is used
+    own = thumbnail_of(picture(1500, 1000, seed=4))
+    assert Image.open(io.BytesIO(own)).size == (160, 107)
+    info = read_jpeg(make_jpeg(width=1500, height=1000, lon=106.5, lat=48.7, thumbnail=own),
+                     "camera.jpg")
+    assert Image.open(io.BytesIO(info.thumbnail)).size == (160, 107)
+
+
 def test_a_shared_workspace_made_before_photos_gets_its_tables_from_the_owner(ws, tmp_path,
                                                                                pg_url):
     import psycopg
