@@ -12,7 +12,8 @@ is decoded (at 1/8 scale) to make one. Then, ``--repeat`` times on a fresh copy 
 workspace, times wall-clock:
 
 - ``attach()`` in this process (every file read and hashed, its EXIF read, its thumbnail
-  taken, its distance to the parcel measured, stored byte for byte in one transaction);
+  taken — all before the workspace is locked —, then read again, its distance to the parcel
+  measured, stored byte for byte in one transaction);
 - the whole ``landtool photos add WS --parcel RP-011 FILE…`` process, as a user runs it.
 
 Prints the figures and checks that every photo came back byte for byte (sha256). Each run

@@ -1,7 +1,7 @@
 """Photographs as evidence: JPEGs attached to rehabilitation parcels and requests.
 
-A photo is read once, when it is attached: its EXIF GPS position (latitude and longitude with
-their N/S and E/W references), the time it was taken (``DateTimeOriginal`` with
+A photo's EXIF is read once, when it is attached: its GPS position (latitude and longitude
+with their N/S and E/W references), the time it was taken (``DateTimeOriginal`` with
 ``OffsetTimeOriginal`` when the camera wrote one, else the GPS UTC time), the direction the
 camera looked (``GPSImgDirection``, true or magnetic north, where recorded) and the camera's
 make and model. A photo without GPS is placed by hand (``at=(lon, lat)``). The file is kept
@@ -328,7 +328,13 @@ def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
     damaged, no GPS and no ``at``) is listed in ``failed`` with the reason, and the others are
     attached all the same. ``at`` (lon, lat) places the photos that have no GPS position.
     ``progress(done, total, file)`` is called before each file (it may raise to cancel: then
-    nothing is attached). PhotoError if the feature does not exist (nothing is attached)."""
+    nothing is attached). PhotoError if the feature does not exist (nothing is attached).
+
+    The files are read, hashed and decoded first, with no lock on the workspace (that is the
+    slow part: seconds for a commission's visit), so that others can save meanwhile; then, in
+    one transaction, the feature is looked up again, what is already attached is read, and
+    each file is read again and stored — refused if it changed in between (its size or its
+    SHA-256 is not what was read)."""
     import math
 
     check_kind(kind)
@@ -340,47 +346,83 @@ def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
     store = _store(ws)
     result = AttachResult()
     who = user or getpass.getuser()
+    find_subject(ws, kind, subject_id)  # no such feature: said before any file is read
+    read = []  # (path, size, sha256, PhotoInfo | PhotoError | OSError), in the files' order
+    for i, (path, data, digest, info) in enumerate(_read_ahead(files)):
+        if progress is not None:
+            progress(i, len(files), str(path))
+        read.append((path, len(data), digest, info))
+    # the files to read again while storing, a few ahead: those with a picture and a place
+    # that are not attached already (as far as can be told before the transaction, which
+    # decides: a file it finds it needs after all is read there and then)
+    attached = {p.sha256 for p in photos(ws, kind=kind, subject_id=str(subject_id))}
+    ahead = [k for k, (_, _, digest, info) in enumerate(read)
+             if isinstance(info, PhotoInfo) and (info.lon is not None or at is not None)
+             and digest not in attached]
     with ws.transaction(f"attach photos to {subject_id}") as tx:
-        layer, geom = find_subject(ws, kind, subject_id)
+        layer, geom = find_subject(ws, kind, subject_id)  # decided where it is written
         store.ensure(tx)
         next_id = store.next_id(tx)
         known = store.hashes(tx, kind, str(subject_id))
-        for i, (path, data, digest, info) in enumerate(_read_ahead(files)):
-            if progress is not None:
-                progress(i, len(files), str(path))
-            if isinstance(info, OSError):
-                result.failed.append((str(path), f"{path}: cannot be read "
-                                      f"({info.strerror or info})"))
-                continue
-            if digest in known:
-                result.duplicates.append((str(path), known[digest]))
-                continue
-            if isinstance(info, PhotoError):
-                result.failed.append((str(path), str(info)))
-                continue
-            if info.lon is not None:
-                lon, lat, source = info.lon, info.lat, "exif"
-            elif at is not None:
-                (lon, lat), source = at, "by hand"
-            else:
-                result.failed.append((str(path), str(PhotoError(
-                    "has no GPS position", path=path,
-                    hint="give its position with --at LON,LAT (the app offers to place it "
-                    "inside the parcel)"))))
-                result.no_position.append(str(path))
-                continue
-            distance = distance_outside_m(lon, lat, geom)
-            photo = Photo(next_id, kind, str(subject_id), layer, path.name, digest, len(data),
-                          CONTENT_TYPE, info.taken_at, lon, lat, source, info.direction_deg,
-                          info.direction_ref, info.camera, _now(), who, distance,
-                          bool(distance > tolerance_m), float(tolerance_m), info.thumbnail)
-            store.insert(tx, photo, data)
-            known[digest] = next_id
-            next_id += 1
-            result.added.append(photo)
+        again = _ahead(_read_again, [read[k][:3] for k in ahead], 4)
+        prefetched = set(ahead)
+        try:
+            for k, (path, size, digest, info) in enumerate(read):
+                data = next(again) if k in prefetched else None
+                if isinstance(info, OSError):
+                    result.failed.append((str(path), f"{path}: cannot be read "
+                                          f"({info.strerror or info})"))
+                    continue
+                if digest in known:
+                    result.duplicates.append((str(path), known[digest]))
+                    continue
+                if isinstance(info, PhotoError):
+                    result.failed.append((str(path), str(info)))
+                    continue
+                if info.lon is not None:
+                    lon, lat, source = info.lon, info.lat, "exif"
+                elif at is not None:
+                    (lon, lat), source = at, "by hand"
+                else:
+                    result.failed.append((str(path), str(PhotoError(
+                        "has no GPS position", path=path,
+                        hint="give its position with --at LON,LAT (the app offers to place it "
+                        "inside the parcel)"))))
+                    result.no_position.append(str(path))
+                    continue
+                if data is None:
+                    data = _read_again((path, size, digest))
+                if isinstance(data, str):  # changed or gone since it was read
+                    result.failed.append((str(path), data))
+                    continue
+                distance = distance_outside_m(lon, lat, geom)
+                photo = Photo(next_id, kind, str(subject_id), layer, path.name, digest, size,
+                              CONTENT_TYPE, info.taken_at, lon, lat, source, info.direction_deg,
+                              info.direction_ref, info.camera, _now(), who, distance,
+                              bool(distance > tolerance_m), float(tolerance_m), info.thumbnail)
+                store.insert(tx, photo, data)
+                known[digest] = next_id
+                next_id += 1
+                result.added.append(photo)
+        finally:
+            again.close()  # the readers stop, also when storing failed
         if progress is not None:
             progress(len(files), len(files), "")
     return result
+
+
+def _read_again(item: tuple[Path, int, str]):
+    """The bytes of file ``(path, size, sha256)`` read again (hashed without the GIL, in a
+    worker thread), or a message when it changed or went since it was first read."""
+    path, size, digest = item
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"{path}: cannot be read any more ({exc.strerror or exc})"
+    if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
+        return str(PhotoError("changed while it was being attached, so it was not",
+                              path=path, hint="attach it again"))
+    return data
 
 
 def _read_one(path: Path):
@@ -399,26 +441,30 @@ def _read_one(path: Path):
 
 def _read_ahead(files: Sequence[str | Path], ahead: int = 4):
     """:func:`_read_one` of each file, in order, read and decoded by a few threads a few
-    files ahead of the caller (which stores them meanwhile): at most ``ahead`` files in memory
-    besides the one being stored."""
+    files ahead of the caller: at most ``ahead`` files in memory besides the caller's."""
+    return _ahead(_read_one, [Path(f) for f in files], ahead)
+
+
+def _ahead(fn, items: Sequence, ahead: int):
+    """``fn(item)`` of each item, in order, computed by a few threads at most ``ahead`` items
+    ahead of the caller. Closing the generator (or dropping it) cancels what is queued."""
     import os
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    paths = [Path(f) for f in files]
     workers = max(1, min(ahead, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="landtool-photo") as pool:
         pending: deque = deque()
-        queued = iter(paths)
+        queued = iter(items)
         try:
-            for path in queued:
-                pending.append(pool.submit(_read_one, path))
+            for item in queued:
+                pending.append(pool.submit(fn, item))
                 if len(pending) >= ahead:
                     break
             while pending:
                 done = pending.popleft().result()
-                for path in queued:
-                    pending.append(pool.submit(_read_one, path))
+                for item in queued:
+                    pending.append(pool.submit(fn, item))
                     break
                 yield done
         finally:  # cancelled or failed: what is queued is dropped

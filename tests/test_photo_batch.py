@@ -1,7 +1,8 @@
 """Attaching many photos at once (issue 17, the import speed): files are read and decoded a
 few ahead in threads, and what is stored is exactly what attaching them one by one stores —
 same rows, same bytes, same thumbnails, same ids in the same order, the same files refused
-with the same messages; a cancel in the middle attaches nothing and leaves no thread behind."""
+with the same messages; a cancel in the middle attaches nothing and leaves no thread behind;
+no lock is held while the files are read, and a file changed in between is refused."""
 
 from __future__ import annotations
 
@@ -132,3 +133,49 @@ def test_a_cancel_in_the_middle_attaches_nothing_and_stops_the_readers(two_ws, t
     # and the workspace takes the same files afterwards
     done = attach(ws, files, kind="rehab_parcels", subject_id=PARCEL)
     assert [p.photo_id for p in done.added] == list(range(2, 10))
+
+
+def test_others_can_save_while_the_files_are_read(two_ws, tmp_path, monkeypatch):
+    """The files are read and decoded with no lock on the workspace: someone else attaching
+    photos to another parcel meanwhile (not waiting a moment for the lock) gets in, and the
+    first attach stores its own after theirs."""
+    ws, _ = two_ws
+    monkeypatch.setenv("LANDTOOL_LOCK_TIMEOUT", "0")  # a held lock would refuse at once
+    lon, lat = _inside(ws)
+    files = _files(tmp_path / "in", lon, lat)
+    g = ws.read("rehab_parcels")
+    other = g[g["parcel_id"] == "RP-002"].geometry.iloc[0].representative_point()
+    theirs = make_jpeg(tmp_path / "theirs.jpg", lon=other.x, lat=other.y, seed=40)
+    meanwhile = []
+
+    def progress(done, total, name):
+        if done == 3 and not meanwhile:  # in the middle of reading the files
+            meanwhile.append(attach(Workspace(ws.path), [tmp_path / "theirs.jpg"],
+                                    kind="rehab_parcels", subject_id="RP-002"))
+
+    mine = attach(ws, files, kind="rehab_parcels", subject_id=PARCEL, progress=progress)
+    assert [p.photo_id for p in meanwhile[0].added] == [1]
+    assert [p.photo_id for p in mine.added] == list(range(2, 10))  # ids decided when stored
+    back = {p.photo_id: p for p in photos(Workspace(ws.path))}
+    assert back[1].subject_id == "RP-002" and photo_bytes(ws, 1) == theirs
+    assert {back[i].subject_id for i in range(2, 10)} == {PARCEL}
+
+
+def test_a_file_changed_after_it_was_read_is_refused_not_stored_half_known(two_ws, tmp_path):
+    """A file rewritten between its reading and its storing (its row would describe other
+    bytes) is refused with a message; the others are attached."""
+    ws, _ = two_ws
+    lon, lat = _inside(ws)
+    files = _files(tmp_path / "in", lon, lat)
+
+    def progress(done, total, name):
+        if done == total - 1:  # every file has been read by now (threads read ahead)
+            make_jpeg(files[0], lon=lon, lat=lat, seed=99)  # another picture, same name
+
+    res = attach(ws, files, kind="rehab_parcels", subject_id=PARCEL, progress=progress)
+    assert [p.file_name for p in res.added] == [f.name for f in files
+                                                if f.name.startswith("IMG_")][1:]
+    (message,) = [m for name, m in res.failed if name == str(files[0])]
+    assert "changed while it was being attached" in message and "IMG_00.jpg" in message
+    for p in res.added:  # what is kept is what its row says
+        assert hashlib.sha256(photo_bytes(ws, p.photo_id)).hexdigest() == p.sha256
