@@ -352,23 +352,20 @@ def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
         if progress is not None:
             progress(i, len(files), str(path))
         read.append((path, len(data), digest, info))
-    # the files to read again while storing, a few ahead: those with a picture and a place
-    # that are not attached already (as far as can be told before the transaction, which
-    # decides: a file it finds it needs after all is read there and then)
-    attached = {p.sha256 for p in photos(ws, kind=kind, subject_id=str(subject_id))}
-    ahead = [k for k, (_, _, digest, info) in enumerate(read)
-             if isinstance(info, PhotoInfo) and (info.lon is not None or at is not None)
-             and digest not in attached]
     with ws.transaction(f"attach photos to {subject_id}") as tx:
         layer, geom = find_subject(ws, kind, subject_id)  # decided where it is written
         store.ensure(tx)
         next_id = store.next_id(tx)
         known = store.hashes(tx, kind, str(subject_id))
-        again = _ahead(_read_again, [read[k][:3] for k in ahead], 4)
-        prefetched = set(ahead)
+        # read again, a few ahead of the storing: the files with a picture and a place that
+        # are not attached already (a second copy within the files is read and dropped)
+        to_store = {k for k, (_, _, digest, info) in enumerate(read)
+                    if isinstance(info, PhotoInfo) and (info.lon is not None or at is not None)
+                    and digest not in known}
+        again = _ahead(_read_again, [read[k][:3] for k in sorted(to_store)], 4)
         try:
             for k, (path, size, digest, info) in enumerate(read):
-                data = next(again) if k in prefetched else None
+                data = next(again) if k in to_store else None
                 if isinstance(info, OSError):
                     result.failed.append((str(path), f"{path}: cannot be read "
                                           f"({info.strerror or info})"))
@@ -390,8 +387,6 @@ def attach(ws, files: Sequence[str | Path], *, kind: str, subject_id: str,
                         "inside the parcel)"))))
                     result.no_position.append(str(path))
                     continue
-                if data is None:
-                    data = _read_again((path, size, digest))
                 if isinstance(data, str):  # changed or gone since it was read
                     result.failed.append((str(path), data))
                     continue

@@ -25,3 +25,29 @@ def program(name: str) -> str:
         pytest.fail(f"{name} is not installed (apt-get install {PACKAGES.get(name, name)}, or "
                     "run the tests through `python3 run.py test`, which installs it)")
     return found
+
+
+def page_rgb(pdf, page: int, folder, dpi: int = 60):
+    """Page ``page`` (1-based) of ``pdf`` as poppler's pdftoppm draws it: an RGB array
+    (height × width × 3), the PNG written into ``folder``."""
+    import subprocess
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    prefix = Path(folder) / f"page-{page}-{dpi}"
+    subprocess.run([program("pdftoppm"), "-r", str(dpi), "-f", str(page), "-l", str(page),
+                    "-singlefile", "-png", str(pdf), str(prefix)], check=True)
+    with Image.open(f"{prefix}.png") as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def pdf_images(pdf) -> list[list[str]]:
+    """The rows of ``pdfimages -list`` (page, num, type, width, height, color, comp, bpc,
+    enc, ...), each split into its columns."""
+    import subprocess
+
+    listing = subprocess.run([program("pdfimages"), "-list", str(pdf)], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    return [row.split() for row in listing]

@@ -55,15 +55,21 @@ def _corners_lonlat():
     return t.transform([X0, X0 + SIDE, X0, X0 + SIDE], [Y0, Y0, Y0 - SIDE, Y0 - SIDE])
 
 
-@pytest.fixture
-def canvas(qtbot):
+def _canvas_window(qtbot, width, height):
+    """A shown window holding only a map canvas."""
     win = QMainWindow()
     canvas = MapCanvas(win)
     win.setCentralWidget(canvas)
-    win.resize(600, 500)
+    win.resize(width, height)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    return win, canvas
+
+
+@pytest.fixture
+def canvas(qtbot):
+    win, canvas = _canvas_window(qtbot, 600, 500)
     lons, lats = _corners_lonlat()
     pad = 0.02
     bbox = (min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad)
@@ -110,13 +116,7 @@ def test_the_background_is_drawn_under_the_map_off_the_gui_thread(canvas, qtbot,
 
 def test_vector_layers_are_drawn_over_the_background(qtbot, frames, tmp_path):
     _, graphics = frames
-    win = QMainWindow()
-    canvas = MapCanvas(win)
-    win.setCentralWidget(canvas)
-    win.resize(700, 500)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win, canvas = _canvas_window(qtbot, 700, 500)
     canvas.set_layers(list(graphics))
     layer = BackgroundLayer(canvas, synchronous=True)
     canvas.set_underlay(layer.image_for)

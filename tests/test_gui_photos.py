@@ -12,20 +12,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from landtool.photos import photos  # noqa: E402
 from landtool.sample_photos import make_jpeg  # noqa: E402
 from landtool.workspace import Workspace, decisions  # noqa: E402
 
 LOAD_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(autouse=True)
-def own_settings(monkeypatch, tmp_path):
-    monkeypatch.setenv("LANDTOOL_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda *a, **k: QMessageBox.StandardButton.Discard))
 
 
 @pytest.fixture

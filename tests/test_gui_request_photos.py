@@ -15,7 +15,6 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import shapely  # noqa: E402
 from pyproj import Geod, Transformer  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from landtool.photos import photos  # noqa: E402
 from landtool.sample_photos import make_jpeg  # noqa: E402
@@ -23,13 +22,6 @@ from landtool.workspace import Workspace  # noqa: E402
 
 LOAD_TIMEOUT_MS = 60_000
 REQUEST = "REQ-2026-013"
-
-
-@pytest.fixture(autouse=True)
-def own_settings(monkeypatch, tmp_path):
-    monkeypatch.setenv("LANDTOOL_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda *a, **k: QMessageBox.StandardButton.Discard))
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ figure and the frame's UTM limits (matplotlib's layout and the view, not the ima
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 import rasterio
 from PIL import Image
 from rasterio.transform import Affine
-from system_tools import program
+from system_tools import page_rgb
 
 from landtool.cli import main as cli
 from landtool.export.data import gather
@@ -75,9 +74,7 @@ def _magenta(pixels: np.ndarray) -> np.ndarray:
 def _halves(pdf, frame, tmp_path):
     """Share of magenta pixels in the west and east halves of the map frame of page 1."""
     view, pos, (w_in, h_in) = frame
-    subprocess.run([program("pdftoppm"), "-r", str(DPI), "-png", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True)
-    page = np.asarray(Image.open(next(tmp_path.glob("page*.png"))).convert("RGB"))
+    page = page_rgb(pdf, 1, tmp_path, DPI)
     H, W = page.shape[:2]
     assert abs(W - w_in * DPI) <= 2 and abs(H - h_in * DPI) <= 2
     x0, x1 = pos.x0 * W, pos.x1 * W

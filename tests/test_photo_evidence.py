@@ -8,14 +8,13 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 from datetime import date, datetime
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from pyproj import Geod
-from system_tools import program
+from system_tools import page_rgb, pdf_images
 
 from landtool.cli import main
 from landtool.photos import attach, photos
@@ -130,21 +129,13 @@ def test_the_package_rehabilitation_pages_show_the_photos(with_photos, tmp_path,
         assert "Direction: 30° (true north)" in flat
     else:
         assert f"ТАЛБАЙН ГАДНА {outside.distance_m:.0f} м" in flat
-    listing = subprocess.run([program("pdfimages"), "-list", str(pdf)], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
     # the four photos, as JPEG 800 × 600 (made from the stored photos: 1200 × 900)
-    thumbs = [r.split() for r in listing if r.split()[3:5] == ["800", "600"]]
+    thumbs = [r for r in pdf_images(pdf) if r[3:5] == ["800", "600"]]
     assert len(thumbs) == 4  # on the photos' page(s)
     assert {int(r[0]) for r in thumbs} <= {first, first + 1}
     assert all(r[8] == "jpeg" for r in thumbs)
     # the page as a picture: the thumbnails are there (not blank): sky blue and ground brown
-    subprocess.run([program("pdftoppm"), "-r", "60", "-f", str(first), "-l", str(first), "-png",
-                    str(pdf), str(tmp_path / "page")], check=True)
-    import numpy as np
-    from PIL import Image
-
-    (png,) = tmp_path.glob("page*.png")
-    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    rgb = page_rgb(pdf, first, tmp_path).astype(int)
     sky = int(((rgb[..., 2] > 170) & (rgb[..., 2] > rgb[..., 0] + 40)).sum())
     assert sky > 2000, f"page {first} shows no photo"
 

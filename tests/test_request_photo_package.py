@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from datetime import datetime
 
-import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
-from PIL import Image
 from pypdf import PdfReader
 from pyproj import Geod, Transformer
-from system_tools import program
+from system_tools import page_rgb, pdf_images
 
 from landtool.cli import main
 from landtool.photos import attach
@@ -94,15 +91,10 @@ def test_the_report_shows_the_requests_photos(with_request_photos, tmp_path, lan
     assert shown is not None, flat
     assert abs(int(shown.group(1)) - _utm_distance_m(lon1, lat1, geom)) < 1.5
     # the two photos as pictures: JPEG 800 × 600 (print size, from the 1200 × 900 stored)
-    listing = subprocess.run([program("pdfimages"), "-list", str(pdf)], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
-    thumbs = [r.split() for r in listing if r.split()[3:5] == ["800", "600"]]
+    thumbs = [r for r in pdf_images(pdf) if r[3:5] == ["800", "600"]]
     assert len(thumbs) == 2 and {int(r[0]) for r in thumbs} <= {first, first + 1}
     # the page as a picture: the photos' sky blue is on it
-    subprocess.run([program("pdftoppm"), "-r", "60", "-f", str(first), "-l", str(first), "-png",
-                    str(pdf), str(tmp_path / "page")], check=True)
-    (png,) = tmp_path.glob("page*.png")
-    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    rgb = page_rgb(pdf, first, tmp_path).astype(int)
     sky = int(((rgb[..., 2] > 170) & (rgb[..., 2] > rgb[..., 0] + 40)).sum())
     assert sky > 2000, f"page {first} shows no photo"
 
@@ -118,6 +110,4 @@ def test_no_part_when_the_request_has_no_photos(with_request_photos, tmp_path):
     other = tmp_path / "other" / "report.pdf"
     text = " ".join(p.extract_text() for p in PdfReader(other).pages)
     assert HEADING["en"] not in text and "request REQ-2026" not in text  # ... this one none
-    listing = subprocess.run([program("pdfimages"), "-list", str(other)], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
-    assert not [r for r in listing if r.split()[3:5] == ["800", "600"]]
+    assert not [r for r in pdf_images(other) if r[3:5] == ["800", "600"]]
